@@ -1,0 +1,206 @@
+//! The command line: `cairn serve | migrate | tenant … | master-key rotate`.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::Context;
+use cairn_store::audit::Actor;
+use cairn_tenancy::{HostTarget, Locale, NewTenant, TenantDirectory, TenantSlug, TenantStatus};
+use cairn_vault::MasterKey;
+use clap::{Parser, Subcommand};
+
+use crate::{Application, Settings, startup, telemetry};
+
+/// Cairn: IT documentation for managed service providers.
+#[derive(Debug, Parser)]
+#[command(name = "cairn", version, about)]
+pub struct Cli {
+    /// A TOML file layered over the defaults (environment variables still win).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// What to do; `serve` when omitted.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the server (the default).
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Manage tenants (MSP workspaces).
+    #[command(subcommand)]
+    Tenant(TenantCommand),
+    /// Manage the master key.
+    #[command(subcommand, name = "master-key")]
+    MasterKey(MasterKeyCommand),
+}
+
+/// `cairn tenant …`
+#[derive(Debug, Subcommand)]
+pub enum TenantCommand {
+    /// Create a tenant, reachable at <slug>.<base_domain>.
+    Create {
+        /// The subdomain, e.g. plusundplus.ch (dots allowed).
+        slug: String,
+        /// The MSP's display name.
+        #[arg(long)]
+        name: String,
+        /// Support e-mail shown to customers.
+        #[arg(long)]
+        support_email: Option<String>,
+        /// Support phone shown to customers.
+        #[arg(long)]
+        support_phone: Option<String>,
+        /// Default language: de or en.
+        #[arg(long, default_value = "en")]
+        locale: String,
+        /// Default time zone (IANA name, e.g. Europe/Zurich).
+        #[arg(long, default_value = "UTC")]
+        time_zone: String,
+    },
+    /// List tenants.
+    List,
+    /// Suspend a tenant: its workspace answers 403 until resumed.
+    Suspend {
+        /// The tenant's slug.
+        slug: String,
+    },
+    /// Resume a suspended tenant.
+    Resume {
+        /// The tenant's slug.
+        slug: String,
+    },
+    /// Let a tenant answer at a custom domain too.
+    AddDomain {
+        /// The tenant's slug.
+        slug: String,
+        /// The domain, e.g. docs.plusundplus.ch.
+        domain: String,
+    },
+}
+
+/// `cairn master-key …`
+#[derive(Debug, Subcommand)]
+pub enum MasterKeyCommand {
+    /// Re-wrap every tenant's data key with a new master key (secrets stay as they are).
+    Rotate {
+        /// The new key file: used if it exists, else created (mode 0600).
+        #[arg(long, value_name = "FILE")]
+        new_key_file: PathBuf,
+    },
+}
+
+/// Runs a command; what it prints for the user goes to `out`.
+pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<()> {
+    let settings = Settings::load(cli.config.as_deref())?;
+    telemetry::init(&settings.log);
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => {
+            let application = Application::build(&settings).await?;
+            writeln!(
+                out,
+                "Cairn listens on http://{} (tenants at {})",
+                settings.server.bind,
+                settings.public_urls().tenant("<slug>", "/")
+            )?;
+            application.run_until_stopped().await?;
+        }
+        Command::Migrate => {
+            let db = startup::connect(&settings).await?;
+            let applied = db.migrate().await?;
+            writeln!(out, "{} migration(s) applied", applied.len())?;
+        }
+        Command::Tenant(command) => {
+            let (db, master_key) = startup::open(&settings).await?;
+            let directory = TenantDirectory::new(db, std::time::Duration::ZERO);
+            tenant_command(command, &directory, &master_key, &settings, out).await?;
+        }
+        Command::MasterKey(MasterKeyCommand::Rotate { new_key_file }) => {
+            let (db, old) = startup::open(&settings).await?;
+            let (new, _) = MasterKey::load_or_create(&new_key_file)?;
+            if new.id() == old.id() {
+                anyhow::bail!("the new key is the key in use");
+            }
+            let new = Arc::new(new);
+            let count = db
+                .tx(move |conn| cairn_tenancy::keys::rotate_master_key(conn, &old, &new))
+                .await
+                .context("re-wrapping data keys (nothing was changed)")?;
+            writeln!(
+                out,
+                "Re-wrapped {count} data key(s). Point security.master_key_file at {} and restart every node.",
+                new_key_file.display()
+            )?;
+        }
+    }
+    Ok(())
+}
+
+async fn tenant_command(
+    command: TenantCommand,
+    directory: &TenantDirectory,
+    master_key: &Arc<MasterKey>,
+    settings: &Settings,
+    out: &mut (dyn Write + Send),
+) -> anyhow::Result<()> {
+    let operator = || Actor::Operator("cli".into());
+    let parse_slug = |slug: &str| TenantSlug::parse(slug).map_err(|e| anyhow::anyhow!("slug {slug:?}: {e}"));
+    match command {
+        TenantCommand::Create { slug, name, support_email, support_phone, locale, time_zone } => {
+            let new = NewTenant {
+                slug: parse_slug(&slug)?,
+                name,
+                support_email,
+                support_phone,
+                locale: locale.parse::<Locale>().map_err(|e| anyhow::anyhow!("--locale: {e}"))?,
+                time_zone: time_zone.parse().map_err(|_| {
+                    anyhow::anyhow!("--time-zone: {time_zone:?} is not an IANA time zone such as Europe/Zurich")
+                })?,
+            };
+            let tenant = directory.create(master_key, new, operator()).await?;
+            writeln!(out, "Created tenant {} ({})", tenant.slug, tenant.name)?;
+            writeln!(out, "{}", settings.public_urls().tenant(&tenant.slug, "/login"))?;
+        }
+        TenantCommand::List => {
+            let tenants = directory.list().await?;
+            writeln!(out, "{:<32} {:<10} {:<6} {:<20} NAME", "SLUG", "STATUS", "LOCALE", "TIME ZONE")?;
+            for t in tenants {
+                writeln!(
+                    out,
+                    "{:<32} {:<10} {:<6} {:<20} {}",
+                    t.slug,
+                    t.status.as_str(),
+                    t.locale,
+                    t.time_zone.name(),
+                    t.name
+                )?;
+            }
+        }
+        TenantCommand::Suspend { slug } => {
+            let tenant = directory.set_status(&parse_slug(&slug)?, TenantStatus::Suspended, operator()).await?;
+            writeln!(out, "Suspended {}", tenant.slug)?;
+        }
+        TenantCommand::Resume { slug } => {
+            let tenant = directory.set_status(&parse_slug(&slug)?, TenantStatus::Active, operator()).await?;
+            writeln!(out, "Resumed {}", tenant.slug)?;
+        }
+        TenantCommand::AddDomain { slug, domain } => {
+            if matches!(
+                cairn_tenancy::classify_host(Some(&domain), &settings.server.base_domain),
+                HostTarget::Apex | HostTarget::Subdomain(_)
+            ) {
+                anyhow::bail!(
+                    "{domain} is under the base domain {}; custom domains are other names",
+                    settings.server.base_domain
+                );
+            }
+            directory.add_domain(&parse_slug(&slug)?, &domain, operator()).await?;
+            writeln!(out, "{slug} now also answers at {domain}")?;
+        }
+    }
+    Ok(())
+}

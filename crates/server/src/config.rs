@@ -1,0 +1,330 @@
+//! Configuration: `config/default.toml` (compiled in) ← `--config FILE` ←
+//! `CAIRN_<SECTION>__<KEY>` environment variables.
+//!
+//! Every key is known: an unknown key or an invalid value stops start-up
+//! with a message naming the key and what is allowed.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use cairn_store::DatabaseUrl;
+use cairn_tenancy::{HostTarget, PublicUrls, classify_host};
+use figment::Figment;
+use figment::providers::{Env, Format, Toml};
+use secrecy::{ExposeSecret, SecretString};
+use serde::Deserialize;
+
+/// The documented defaults, compiled into the binary.
+pub const DEFAULT_TOML: &str = include_str!("../../../config/default.toml");
+
+/// Top-level keys that may be set from the environment without a section.
+const TOP_LEVEL_ENV_KEYS: &[&str] = &["data_dir"];
+
+/// All settings.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    /// Where Cairn keeps files: the SQLite database and key file by default.
+    pub data_dir: PathBuf,
+    /// HTTP server and public address.
+    pub server: ServerSettings,
+    /// Database connection.
+    pub database: DatabaseSettings,
+    /// Keys and password hashing.
+    pub security: SecuritySettings,
+    /// Platform operators.
+    pub operator: OperatorSettings,
+    /// Tenant resolution.
+    pub tenancy: TenancySettings,
+    /// Logging.
+    pub log: LogSettings,
+}
+
+/// `[server]`
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerSettings {
+    /// Address and port to listen on.
+    pub bind: SocketAddr,
+    /// The apex domain; tenants are its subdomains.
+    pub base_domain: String,
+    /// The scheme users reach Cairn by (a TLS proxy in front makes it `https`).
+    pub public_scheme: PublicScheme,
+    /// The port users reach Cairn by; unset: the default port of the scheme
+    /// for https, the bound port for http.
+    pub public_port: Option<u16>,
+    /// Seconds in-flight requests get to finish on shutdown.
+    pub shutdown_grace_secs: u64,
+}
+
+/// `http` or `https`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PublicScheme {
+    /// Plain HTTP (development).
+    Http,
+    /// HTTPS (production, behind a TLS-terminating proxy).
+    Https,
+}
+
+/// `[database]`
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatabaseSettings {
+    /// `sqlite://<path>` or `postgres://…`; may carry a password, so secret.
+    pub url: SecretString,
+    /// The most connections per process.
+    pub max_connections: usize,
+    /// Seconds to wait for a free connection.
+    pub acquire_timeout_secs: u64,
+}
+
+/// `[security]`
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SecuritySettings {
+    /// The master key as base64 (32 bytes); takes the place of the key file.
+    pub master_key: Option<SecretString>,
+    /// The master key file; unset: `<data_dir>/master.key`, created on first start.
+    pub master_key_file: Option<PathBuf>,
+    /// Argon2id memory cost in KiB.
+    pub argon2_memory_kib: u32,
+}
+
+/// `[operator]`
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OperatorSettings {
+    /// Bearer token of the operator API; unset: the operator API is off.
+    pub token: Option<SecretString>,
+}
+
+/// `[tenancy]`
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TenancySettings {
+    /// Seconds a host → tenant lookup is cached (changes from other processes
+    /// show after at most this long).
+    pub cache_ttl_secs: u64,
+}
+
+/// `[log]`
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogSettings {
+    /// `human` or `json`.
+    pub format: LogFormat,
+    /// A tracing filter, e.g. `info` or `info,cairn_web=debug`.
+    pub filter: String,
+}
+
+/// How log lines look.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// Readable lines for a terminal.
+    Human,
+    /// One JSON object per line, for log collectors.
+    Json,
+}
+
+/// A setting that was refused.
+#[derive(Debug, thiserror::Error)]
+#[error("invalid configuration: {0}")]
+pub struct ConfigError(String);
+
+impl Settings {
+    /// Reads the defaults, the optional file and the process environment.
+    pub fn load(file: Option<&Path>) -> Result<Self, ConfigError> {
+        Self::load_from(file, Env::prefixed("CAIRN_"))
+    }
+
+    /// Reads the defaults, the optional file and the given environment provider.
+    fn load_from(file: Option<&Path>, env: Env) -> Result<Self, ConfigError> {
+        let mut figment = Figment::from(Toml::string(DEFAULT_TOML));
+        if let Some(path) = file {
+            if !path.is_file() {
+                return Err(ConfigError(format!("--config {}: no such file", path.display())));
+            }
+            figment = figment.merge(Toml::file_exact(path));
+        }
+        // Variables without a `__` are not settings (e.g. CAIRN_TEST_DATABASE_URL),
+        // except the few top-level keys.
+        let env =
+            env.filter(|key| key.as_str().contains("__") || TOP_LEVEL_ENV_KEYS.iter().any(|k| key == *k)).split("__");
+        let settings: Settings = figment.merge(env).extract().map_err(describe)?;
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    /// Settings for tests and tools: the defaults plus the given TOML.
+    pub fn from_toml(toml: &str) -> Result<Self, ConfigError> {
+        let settings: Settings =
+            Figment::from(Toml::string(DEFAULT_TOML)).merge(Toml::string(toml)).extract().map_err(describe)?;
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        let fail = |key: &str, why: &str| Err(ConfigError(format!("{key}: {why}")));
+        let base = &self.server.base_domain;
+        if base != &base.to_ascii_lowercase() || classify_host(Some(base), base) != HostTarget::Apex {
+            return fail("server.base_domain", "must be a lower-case host name such as localhost or eu.cairn.example");
+        }
+        if self.server.public_port == Some(0) {
+            return fail("server.public_port", "must be between 1 and 65535");
+        }
+        if let Err(e) = DatabaseUrl::parse(self.database.url.expose_secret()) {
+            return fail("database.url", &e.to_string().replace("database.url: ", ""));
+        }
+        if self.database.max_connections == 0 || self.database.max_connections > 1000 {
+            return fail("database.max_connections", "must be between 1 and 1000");
+        }
+        if self.database.acquire_timeout_secs == 0 {
+            return fail("database.acquire_timeout_secs", "must be at least 1");
+        }
+        if self.security.master_key.is_some() && self.security.master_key_file.is_some() {
+            return fail("security.master_key", "set either security.master_key or security.master_key_file, not both");
+        }
+        if let Some(key) = &self.security.master_key
+            && let Err(e) = cairn_vault::MasterKey::from_base64(key)
+        {
+            return fail("security.master_key", &e.to_string());
+        }
+        if !(64..=4 * 1024 * 1024).contains(&self.security.argon2_memory_kib) {
+            return fail("security.argon2_memory_kib", "must be between 64 and 4194304 (KiB)");
+        }
+        if let Some(token) = &self.operator.token
+            && token.expose_secret().len() < 32
+        {
+            return fail("operator.token", "must be at least 32 characters");
+        }
+        if self.tenancy.cache_ttl_secs > 3600 {
+            return fail("tenancy.cache_ttl_secs", "must be at most 3600");
+        }
+        if tracing_subscriber::EnvFilter::try_new(&self.log.filter).is_err() {
+            return fail("log.filter", "is not a tracing filter (e.g. info, or info,cairn_web=debug)");
+        }
+        Ok(())
+    }
+
+    /// The parsed database URL (validated on load).
+    pub fn database_url(&self) -> DatabaseUrl {
+        DatabaseUrl::parse(self.database.url.expose_secret())
+            .unwrap_or_else(|_| DatabaseUrl::Sqlite(self.data_dir.join("cairn.db")))
+    }
+
+    /// How users reach the platform.
+    pub fn public_urls(&self) -> PublicUrls {
+        let port = match (self.server.public_scheme, self.server.public_port) {
+            (_, Some(port)) => Some(port),
+            (PublicScheme::Https, None) => None,
+            (PublicScheme::Http, None) => Some(self.server.bind.port()),
+        };
+        let scheme = match self.server.public_scheme {
+            PublicScheme::Http => "http",
+            PublicScheme::Https => "https",
+        };
+        PublicUrls { scheme: scheme.into(), base_domain: self.server.base_domain.clone(), port }
+    }
+
+    /// The master key file in use when no inline key is configured.
+    pub fn master_key_file(&self) -> PathBuf {
+        self.security.master_key_file.clone().unwrap_or_else(|| self.data_dir.join("master.key"))
+    }
+}
+
+/// Names each refused key with its source and what was expected.
+fn describe(error: figment::Error) -> ConfigError {
+    let lines: Vec<String> = error
+        .into_iter()
+        .map(|e| {
+            let key = e.path.join(".");
+            let source =
+                e.metadata.as_ref().and_then(|m| m.source.as_ref()).map(|s| format!(" (from {s})")).unwrap_or_default();
+            if key.is_empty() { format!("{}{source}", e.kind) } else { format!("{key}: {}{source}", e.kind) }
+        })
+        .collect();
+    ConfigError(lines.join("; "))
+}
+
+#[cfg(test)]
+#[allow(clippy::result_large_err)] // figment::Jail's closures return figment::Error.
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_run_without_setup() {
+        let s = Settings::from_toml("").expect("defaults are valid");
+        assert_eq!(s.server.bind.to_string(), "127.0.0.1:8080");
+        assert_eq!(s.server.base_domain, "localhost");
+        assert!(matches!(s.database_url(), DatabaseUrl::Sqlite(_)));
+        assert_eq!(s.public_urls().tenant("acme", "/login"), "http://acme.localhost:8080/login");
+        assert_eq!(s.master_key_file(), PathBuf::from("data/master.key"));
+    }
+
+    #[test]
+    fn unknown_keys_and_bad_values_name_the_key() {
+        for (toml, expect) in [
+            ("[server]\nbindd = \"x\"", "bindd"),
+            ("colour = 1", "colour"),
+            ("[server]\nbind = \"nonsense\"", "server.bind"),
+            ("[server]\npublic_scheme = \"ftp\"", "server.public_scheme"),
+            ("[server]\nbase_domain = \"Not A Domain\"", "server.base_domain"),
+            ("[database]\nurl = \"mysql://x\"", "database.url"),
+            ("[log]\nformat = \"xml\"", "log.format"),
+            ("[security]\nargon2_memory_kib = 1", "security.argon2_memory_kib"),
+            ("[security]\nmaster_key = \"short\"", "security.master_key"),
+            ("[operator]\ntoken = \"short\"", "operator.token"),
+        ] {
+            let error = Settings::from_toml(toml).expect_err(toml).to_string();
+            assert!(error.contains(expect), "{toml:?} gave {error:?}");
+        }
+    }
+
+    #[test]
+    fn environment_overrides_with_sections() {
+        figment::Jail::expect_with(|jail| {
+            jail.clear_env();
+            jail.set_env("CAIRN_SERVER__BASE_DOMAIN", "eu.cairn.example");
+            jail.set_env("CAIRN_SERVER__PUBLIC_SCHEME", "https");
+            jail.set_env("CAIRN_DATABASE__URL", "postgres://postgres@127.0.0.1/cairn");
+            jail.set_env("CAIRN_DATA_DIR", "/var/lib/cairn");
+            // Not a setting: must be ignored, not refused.
+            jail.set_env("CAIRN_TEST_DATABASE_URL", "postgres://elsewhere");
+            let s = Settings::load(None).map_err(|e| e.to_string())?;
+            assert_eq!(s.server.base_domain, "eu.cairn.example");
+            assert_eq!(s.public_urls().tenant("acme", "/"), "https://acme.eu.cairn.example/");
+            assert!(matches!(s.database_url(), DatabaseUrl::Postgres(_)));
+            assert_eq!(s.data_dir, PathBuf::from("/var/lib/cairn"));
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn unknown_environment_keys_are_refused() {
+        figment::Jail::expect_with(|jail| {
+            jail.clear_env();
+            jail.set_env("CAIRN_SERVER__BINDD", "0.0.0.0:80");
+            let error = Settings::load(None).expect_err("unknown key").to_string();
+            assert!(error.contains("server.bindd") && error.contains("`bind`"), "{error}");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn config_file_is_layered_and_must_exist() {
+        figment::Jail::expect_with(|jail| {
+            jail.clear_env();
+            jail.create_file("cairn.toml", "[server]\nbase_domain = \"docs.example\"\n")?;
+            let s = Settings::load(Some(Path::new("cairn.toml"))).map_err(|e| e.to_string())?;
+            assert_eq!(s.server.base_domain, "docs.example");
+            jail.set_env("CAIRN_SERVER__BASE_DOMAIN", "env.example");
+            let s = Settings::load(Some(Path::new("cairn.toml"))).map_err(|e| e.to_string())?;
+            assert_eq!(s.server.base_domain, "env.example");
+            let error = Settings::load(Some(Path::new("missing.toml"))).expect_err("missing").to_string();
+            assert!(error.contains("missing.toml"));
+            Ok(())
+        });
+    }
+}

@@ -1,0 +1,10 @@
+//! The `cairn` binary's library: configuration, command line, start-up and
+//! the background tasks. `main.rs` only parses arguments and calls [`cli::run`].
+
+pub mod cli;
+pub mod config;
+mod startup;
+pub mod telemetry;
+
+pub use config::Settings;
+pub use startup::{Application, load_master_key};

@@ -1,0 +1,129 @@
+//! Building and running the server.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use cairn_store::{Database, PoolOptions};
+use cairn_tenancy::TenantDirectory;
+use cairn_vault::{KeyFileOrigin, MasterKey};
+use cairn_web::App;
+use poem::Server;
+use poem::listener::{Acceptor, Listener, TcpListener};
+
+use crate::Settings;
+
+/// Opens the database (applying migrations) and loads the master key:
+/// everything the server and the CLI share.
+pub async fn open(settings: &Settings) -> anyhow::Result<(Database, Arc<MasterKey>)> {
+    let db = connect(settings).await?;
+    let applied = db.migrate().await.context("applying migrations")?;
+    if !applied.is_empty() {
+        tracing::info!(migrations = ?applied, "database migrated");
+    }
+    let master_key = load_master_key(settings)?;
+    Ok((db, Arc::new(master_key)))
+}
+
+/// Opens the pool; a wrong URL or unreachable server fails here with its own message.
+pub async fn connect(settings: &Settings) -> anyhow::Result<Database> {
+    let url = settings.database_url();
+    let options = PoolOptions {
+        max_connections: settings.database.max_connections,
+        acquire_timeout: Duration::from_secs(settings.database.acquire_timeout_secs),
+    };
+    Database::connect(&url, &options).await.with_context(|| format!("opening {url:?}"))
+}
+
+/// The configured master key, or the key file (created on first start).
+pub fn load_master_key(settings: &Settings) -> anyhow::Result<MasterKey> {
+    if let Some(inline) = &settings.security.master_key {
+        return Ok(MasterKey::from_base64(inline)?);
+    }
+    let path = settings.master_key_file();
+    let (key, origin) = MasterKey::load_or_create(&path)?;
+    if origin == KeyFileOrigin::Created {
+        tracing::warn!(
+            path = %path.display(),
+            "GENERATED A NEW MASTER KEY. Every stored secret depends on it: back this file up, \
+             keep it out of the database backups, and set security.master_key_file in production."
+        );
+    }
+    Ok(key)
+}
+
+/// A server bound to its port, ready to run.
+pub struct Application {
+    acceptor: poem::listener::TcpAcceptor,
+    port: u16,
+    app: Arc<App>,
+    grace: Duration,
+}
+
+impl Application {
+    /// Opens the database, migrates, loads keys and binds the listener.
+    pub async fn build(settings: &Settings) -> anyhow::Result<Self> {
+        let (db, master_key) = open(settings).await?;
+        let directory = TenantDirectory::new(db.clone(), Duration::from_secs(settings.tenancy.cache_ttl_secs));
+        let app = Arc::new(App { db, directory, master_key, public: settings.public_urls() });
+        let acceptor = TcpListener::bind(settings.server.bind)
+            .into_acceptor()
+            .await
+            .with_context(|| format!("binding {}", settings.server.bind))?;
+        let port = acceptor
+            .local_addr()
+            .first()
+            .and_then(|addr| addr.as_socket_addr().map(|a| a.port()))
+            .context("the listener has no TCP address")?;
+        Ok(Self { acceptor, port, app, grace: Duration::from_secs(settings.server.shutdown_grace_secs) })
+    }
+
+    /// The port actually bound (useful with port 0).
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// The shared state, for tools and tests that act beside the server.
+    pub fn app(&self) -> Arc<App> {
+        Arc::clone(&self.app)
+    }
+
+    /// Serves until `shutdown` completes, then lets in-flight requests finish.
+    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send) -> std::io::Result<()> {
+        tracing::info!(port = self.port, base_domain = %self.app.public.base_domain, "listening");
+        Server::new_with_acceptor(self.acceptor)
+            .run_with_graceful_shutdown(cairn_web::endpoint(self.app), shutdown, Some(self.grace))
+            .await
+    }
+
+    /// Serves until SIGTERM or Ctrl-C.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.run_until(shutdown_signal()).await
+    }
+}
+
+/// Completes on Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = terminate => {}
+    }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,136 @@
+//! The append-only audit log.
+//!
+//! Events are written in the same transaction as the change they describe, so
+//! there is never a change without its event nor an event without its change.
+//! Both backends refuse UPDATE and DELETE on the table (triggers).
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::schema::audit_events;
+use crate::{DbConn, TenantId, new_id};
+
+/// Who caused an event.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Actor {
+    /// A signed-in user of the tenant.
+    User {
+        /// The user's id.
+        id: String,
+        /// The user's e-mail, kept as it was at the time.
+        email: String,
+    },
+    /// A platform operator (CLI or operator API).
+    Operator(String),
+    /// Cairn itself (background tasks, demo seeding).
+    System,
+}
+
+/// An event to append.
+#[derive(Clone, Debug)]
+pub struct NewEvent<'a> {
+    /// Who did it.
+    pub actor: Actor,
+    /// What was done, dotted: `tenant.created`, `password.revealed`, …
+    pub action: &'a str,
+    /// The kind of record acted on, if any.
+    pub target_type: Option<&'a str>,
+    /// The record acted on, if any.
+    pub target_id: Option<&'a str>,
+    /// The organization the record belongs to, for filtering.
+    pub organization_id: Option<&'a str>,
+    /// The client's IP address, for events caused by a request.
+    pub ip: Option<&'a str>,
+    /// Further facts as a JSON object. Never secrets.
+    pub details: serde_json::Value,
+}
+
+impl<'a> NewEvent<'a> {
+    /// An event with only an actor and an action.
+    pub fn new(actor: Actor, action: &'a str) -> Self {
+        Self {
+            actor,
+            action,
+            target_type: None,
+            target_id: None,
+            organization_id: None,
+            ip: None,
+            details: serde_json::Value::Object(Default::default()),
+        }
+    }
+
+    /// Names the record acted on.
+    pub fn target(mut self, kind: &'a str, id: &'a str) -> Self {
+        self.target_type = Some(kind);
+        self.target_id = Some(id);
+        self
+    }
+
+    /// Adds facts.
+    pub fn details(mut self, details: serde_json::Value) -> Self {
+        self.details = details;
+        self
+    }
+}
+
+/// A stored event.
+#[derive(Clone, Debug, Queryable, Selectable)]
+#[diesel(table_name = audit_events)]
+pub struct Event {
+    /// The event's id (UUIDv7, time-ordered).
+    pub id: String,
+    /// When it happened (UTC).
+    pub occurred_at: NaiveDateTime,
+    /// The acting user, if a user acted.
+    pub actor_user_id: Option<String>,
+    /// A readable label of the actor.
+    pub actor: String,
+    /// What was done.
+    pub action: String,
+    /// The kind of record acted on.
+    pub target_type: Option<String>,
+    /// The record acted on.
+    pub target_id: Option<String>,
+    /// The organization concerned.
+    pub organization_id: Option<String>,
+    /// The client's IP address.
+    pub ip: Option<String>,
+    /// Further facts (JSON).
+    pub details: String,
+}
+
+/// Appends an event for `tenant`. Call it inside the transaction of the change.
+pub fn record(conn: &mut DbConn, tenant: &TenantId, event: &NewEvent<'_>) -> QueryResult<String> {
+    let id = new_id();
+    let (actor_user_id, actor) = match &event.actor {
+        Actor::User { id, email } => (Some(id.as_str()), email.clone()),
+        Actor::Operator(label) => (None, format!("operator:{label}")),
+        Actor::System => (None, "system".to_owned()),
+    };
+    diesel::insert_into(audit_events::table)
+        .values((
+            audit_events::tenant_id.eq(tenant.as_str()),
+            audit_events::id.eq(&id),
+            audit_events::occurred_at.eq(chrono::Utc::now().naive_utc()),
+            audit_events::actor_user_id.eq(actor_user_id),
+            audit_events::actor.eq(actor),
+            audit_events::action.eq(event.action),
+            audit_events::target_type.eq(event.target_type),
+            audit_events::target_id.eq(event.target_id),
+            audit_events::organization_id.eq(event.organization_id),
+            audit_events::ip.eq(event.ip),
+            audit_events::details.eq(event.details.to_string()),
+        ))
+        .execute(conn)?;
+    Ok(id)
+}
+
+/// The newest events of `tenant`, newest first.
+pub fn recent(conn: &mut DbConn, tenant: &TenantId, limit: i64) -> QueryResult<Vec<Event>> {
+    audit_events::table
+        .filter(audit_events::tenant_id.eq(tenant.as_str()))
+        .order((audit_events::occurred_at.desc(), audit_events::id.desc()))
+        .limit(limit)
+        .select(Event::as_select())
+        .load(conn)
+}

@@ -1,0 +1,129 @@
+//! The connection type over both backends and how one is opened.
+
+use std::path::{Path, PathBuf};
+
+use diesel::Connection;
+use diesel::connection::SimpleConnection;
+use diesel::pg::PgConnection;
+use diesel::sqlite::SqliteConnection;
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+
+use crate::StoreError;
+
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/sqlite");
+const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/postgres");
+
+/// How long a SQLite writer waits for the lock before giving up, in milliseconds.
+const SQLITE_BUSY_TIMEOUT_MS: u32 = 5_000;
+
+/// A connection to either backend. Queries written once against the diesel
+/// DSL run on both; code branches on the variant only where SQL truly differs.
+#[derive(diesel::MultiConnection)]
+pub enum DbConn {
+    /// Embedded SQLite (development, small installations).
+    Sqlite(SqliteConnection),
+    /// PostgreSQL (production, several nodes).
+    Postgres(PgConnection),
+}
+
+/// Which database engine a [`DatabaseUrl`] points at.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    /// SQLite file.
+    Sqlite,
+    /// PostgreSQL server.
+    Postgres,
+}
+
+/// A parsed `database.url`: `sqlite://<path>` (relative, or absolute as in
+/// `sqlite:///var/lib/cairn/cairn.db`) or `postgres://…` / `postgresql://…`.
+#[derive(Clone, PartialEq, Eq)]
+pub enum DatabaseUrl {
+    /// A SQLite database file.
+    Sqlite(PathBuf),
+    /// A PostgreSQL connection string, passed to libpq as it is.
+    Postgres(String),
+}
+
+impl std::fmt::Debug for DatabaseUrl {
+    // A PostgreSQL URL may carry a password: never print it.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DatabaseUrl::Sqlite(path) => write!(f, "sqlite://{}", path.display()),
+            DatabaseUrl::Postgres(_) => f.write_str("postgres://…"),
+        }
+    }
+}
+
+impl DatabaseUrl {
+    /// Parses a configured URL, naming what is allowed when it is not understood.
+    pub fn parse(url: &str) -> Result<Self, StoreError> {
+        if let Some(path) = url.strip_prefix("sqlite://") {
+            if path.is_empty() {
+                return Err(StoreError::InvalidUrl("sqlite:// needs a file path, e.g. sqlite://data/cairn.db".into()));
+            }
+            Ok(DatabaseUrl::Sqlite(PathBuf::from(path)))
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(DatabaseUrl::Postgres(url.to_owned()))
+        } else {
+            Err(StoreError::InvalidUrl("expected sqlite://<path> or postgres://<user>@<host>/<database>".into()))
+        }
+    }
+
+    /// The backend this URL opens.
+    pub fn backend(&self) -> Backend {
+        match self {
+            DatabaseUrl::Sqlite(_) => Backend::Sqlite,
+            DatabaseUrl::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// Opens one connection of the right backend, reporting the backend's own
+    /// error (diesel's derived `establish` tries each backend and hides it).
+    pub fn connect(&self) -> Result<DbConn, StoreError> {
+        match self {
+            DatabaseUrl::Sqlite(path) => open_sqlite(path).map(DbConn::Sqlite),
+            DatabaseUrl::Postgres(url) => {
+                PgConnection::establish(url).map(DbConn::Postgres).map_err(|e| StoreError::Connect(e.to_string()))
+            }
+        }
+    }
+}
+
+fn open_sqlite(path: &Path) -> Result<SqliteConnection, StoreError> {
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent)
+            .map_err(|e| StoreError::Connect(format!("cannot create {}: {e}", parent.display())))?;
+    }
+    let path_text = path.to_str().ok_or_else(|| StoreError::InvalidUrl("the SQLite path is not valid UTF-8".into()))?;
+    let mut conn =
+        SqliteConnection::establish(path_text).map_err(|e| StoreError::Connect(format!("{}: {e}", path.display())))?;
+    conn.batch_execute(&format!(
+        "PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS};
+         PRAGMA journal_mode = WAL;
+         PRAGMA synchronous = NORMAL;
+         PRAGMA foreign_keys = ON;"
+    ))?;
+    Ok(conn)
+}
+
+impl DbConn {
+    /// The backend behind this connection.
+    pub fn backend(&self) -> Backend {
+        match self {
+            DbConn::Sqlite(_) => Backend::Sqlite,
+            DbConn::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// Applies every pending embedded migration of this backend; returns
+    /// the names of those applied.
+    pub fn run_migrations(&mut self) -> Result<Vec<String>, StoreError> {
+        let applied = match self {
+            DbConn::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS),
+            DbConn::Postgres(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS),
+        }
+        .map_err(|e| StoreError::Migration(e.to_string()))?;
+        Ok(applied.iter().map(ToString::to_string).collect())
+    }
+}

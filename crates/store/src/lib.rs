@@ -1,0 +1,22 @@
+//! Cairn's database layer.
+//!
+//! One [`Database`] handle serves both backends: SQLite (embedded, the default)
+//! and PostgreSQL (production). It owns the connection pool, applies the
+//! embedded migrations and is the only way to run queries: platform work goes
+//! through [`Database::tx`], tenant-owned work through [`Database::tenant_tx`],
+//! which also binds the tenant for PostgreSQL row-level security.
+//!
+//! The diesel [`schema`] of every table lives here so that joins across
+//! concerns have one source of truth; the crates above own the logic.
+
+pub mod audit;
+mod conn;
+mod error;
+mod ids;
+mod pool;
+pub mod schema;
+
+pub use conn::{Backend, DatabaseUrl, DbConn};
+pub use error::StoreError;
+pub use ids::{TenantId, new_id};
+pub use pool::{Database, PoolOptions};

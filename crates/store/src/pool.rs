@@ -1,0 +1,159 @@
+//! The pool and the transaction entry points.
+
+use std::time::Duration;
+
+use deadpool::managed::{self, Metrics, RecycleError, RecycleResult};
+use deadpool_diesel::Runtime;
+use diesel::Connection;
+use diesel::RunQueryDsl;
+use diesel::sql_types::Text;
+
+use crate::{DatabaseUrl, DbConn, StoreError, TenantId};
+
+/// A pooled connection, used from blocking tasks through `interact`.
+type PooledConn = deadpool_diesel::Connection<DbConn>;
+
+/// Opens connections of the backend named by the URL's scheme.
+struct ConnManager {
+    url: DatabaseUrl,
+}
+
+impl managed::Manager for ConnManager {
+    type Type = PooledConn;
+    type Error = StoreError;
+
+    async fn create(&self) -> Result<PooledConn, StoreError> {
+        let url = self.url.clone();
+        PooledConn::new(Runtime::Tokio1, move || url.connect()).await
+    }
+
+    async fn recycle(&self, conn: &mut PooledConn, _: &Metrics) -> RecycleResult<StoreError> {
+        if conn.is_mutex_poisoned() {
+            return Err(RecycleError::message("connection mutex poisoned"));
+        }
+        conn.interact(|c| diesel::sql_query("SELECT 1").execute(c))
+            .await
+            .map_err(|e| RecycleError::message(e.to_string()))?
+            .map_err(|e| RecycleError::Backend(e.into()))?;
+        Ok(())
+    }
+}
+
+/// Pool sizing and waiting.
+#[derive(Clone, Debug)]
+pub struct PoolOptions {
+    /// The most connections open at once.
+    pub max_connections: usize,
+    /// How long a request waits for a free connection.
+    pub acquire_timeout: Duration,
+}
+
+impl Default for PoolOptions {
+    fn default() -> Self {
+        Self { max_connections: 16, acquire_timeout: Duration::from_secs(10) }
+    }
+}
+
+/// The database: a pool of connections to one backend. Cheap to clone.
+#[derive(Clone)]
+pub struct Database {
+    pool: deadpool_diesel::Pool<ConnManager>,
+    url: DatabaseUrl,
+}
+
+impl std::fmt::Debug for Database {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Database").field("url", &self.url).finish_non_exhaustive()
+    }
+}
+
+impl Database {
+    /// Builds the pool and opens one connection at once, so that a wrong URL,
+    /// an unreachable server or bad credentials fail start-up with the
+    /// backend's own message.
+    pub async fn connect(url: &DatabaseUrl, options: &PoolOptions) -> Result<Self, StoreError> {
+        let max = match url {
+            // SQLite has one writer; a few readers beside it are plenty.
+            DatabaseUrl::Sqlite(_) => options.max_connections.min(4),
+            DatabaseUrl::Postgres(_) => options.max_connections,
+        };
+        let pool = deadpool_diesel::Pool::builder(ConnManager { url: url.clone() })
+            .max_size(max.max(1))
+            .wait_timeout(Some(options.acquire_timeout))
+            .create_timeout(Some(options.acquire_timeout))
+            .runtime(Runtime::Tokio1)
+            .build()
+            .map_err(|e| StoreError::Pool(e.to_string()))?;
+        let db = Database { pool, url: url.clone() };
+        db.run(|_| Ok::<_, StoreError>(())).await?;
+        Ok(db)
+    }
+
+    /// The URL this database was opened with.
+    pub fn url(&self) -> &DatabaseUrl {
+        &self.url
+    }
+
+    /// Applies pending migrations; returns the names of those applied.
+    pub async fn migrate(&self) -> Result<Vec<String>, StoreError> {
+        self.run(|c| c.run_migrations()).await
+    }
+
+    /// Whether the database answers a trivial query.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        self.run(|c| Ok::<_, StoreError>(diesel::sql_query("SELECT 1").execute(c).map(drop)?)).await
+    }
+
+    /// Runs `f` on a pooled connection in a blocking task, outside any transaction.
+    pub async fn run<T, E, F>(&self, f: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut DbConn) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: From<StoreError> + Send + 'static,
+    {
+        let conn = match self.pool.get().await {
+            Ok(conn) => conn,
+            Err(managed::PoolError::Backend(e)) => return Err(e.into()),
+            Err(e) => return Err(StoreError::Pool(e.to_string()).into()),
+        };
+        conn.interact(f).await.map_err(|e| StoreError::Interact(e.to_string()))?
+    }
+
+    /// Runs `f` in one transaction for platform-wide work (tenants, operators).
+    /// An error from `f` rolls everything back.
+    pub async fn tx<T, E, F>(&self, f: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut DbConn) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: From<StoreError> + From<diesel::result::Error> + Send + 'static,
+    {
+        self.run(move |c| c.transaction(f)).await
+    }
+
+    /// Runs `f` in one transaction scoped to `tenant`. On PostgreSQL the
+    /// tenant is bound to the transaction (`app.tenant_id`), so row-level
+    /// security policies can stand behind the application's own scoping.
+    pub async fn tenant_tx<T, E, F>(&self, tenant: &TenantId, f: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut DbConn) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: From<StoreError> + From<diesel::result::Error> + Send + 'static,
+    {
+        let tenant = tenant.clone();
+        self.tx(move |c| {
+            bind_tenant(c, &tenant)?;
+            f(c)
+        })
+        .await
+    }
+}
+
+/// Sets `app.tenant_id` for the current PostgreSQL transaction.
+fn bind_tenant(conn: &mut DbConn, tenant: &TenantId) -> Result<(), diesel::result::Error> {
+    if let DbConn::Postgres(pg) = conn {
+        diesel::sql_query("SELECT set_config('app.tenant_id', $1, true)")
+            .bind::<Text, _>(tenant.as_str())
+            .execute(pg)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,276 @@
+//! The tenant directory: creating and changing tenants, and finding them by
+//! host with a cache in front of the database.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use cairn_store::audit::{self, Actor, NewEvent};
+use cairn_store::schema::{tenant_domains, tenants};
+use cairn_store::{Database, DbConn, TenantId, new_id};
+use cairn_vault::MasterKey;
+use diesel::prelude::*;
+use moka::sync::Cache;
+
+use crate::model::TenantRow;
+use crate::{HostTarget, Locale, TenancyError, Tenant, TenantSlug, TenantStatus, keys};
+
+/// The brand colour of tenants that set none: a deep blue.
+const DEFAULT_ACCENT: &str = "#1d4ed8";
+
+/// What an operator gives to create a tenant.
+#[derive(Clone, Debug)]
+pub struct NewTenant {
+    /// The subdomain.
+    pub slug: TenantSlug,
+    /// The display name.
+    pub name: String,
+    /// Support e-mail shown to customers.
+    pub support_email: Option<String>,
+    /// Support phone shown to customers.
+    pub support_phone: Option<String>,
+    /// Default language.
+    pub locale: Locale,
+    /// Default time zone.
+    pub time_zone: chrono_tz::Tz,
+}
+
+impl NewTenant {
+    /// Checks the free-text fields; the typed ones are valid by construction.
+    fn validate(&self) -> Result<(), TenancyError> {
+        let name = self.name.trim();
+        if name.is_empty() || name.chars().count() > 200 || name.chars().any(char::is_control) {
+            return Err(TenancyError::InvalidField {
+                field: "name",
+                reason: "1 to 200 characters, no control characters".into(),
+            });
+        }
+        if let Some(email) = &self.support_email
+            && (!email_address::EmailAddress::is_valid(email) || email.chars().any(char::is_control))
+        {
+            return Err(TenancyError::InvalidField {
+                field: "support-email",
+                reason: format!("{email:?} is not an e-mail address"),
+            });
+        }
+        let phone_allowed = |c: char| c.is_ascii_digit() || " +-()/.".contains(c);
+        if let Some(phone) = &self.support_phone
+            && (phone.trim().is_empty() || phone.len() > 40 || !phone.chars().all(phone_allowed))
+        {
+            return Err(TenancyError::InvalidField {
+                field: "support-phone",
+                reason: "up to 40 characters of digits, spaces and + - ( ) / .".into(),
+            });
+        }
+        Ok(())
+    }
+}
+
+/// Finds tenants by host, creates and changes them.
+///
+/// Lookups are cached (hits and misses) for a short time so that resolving a
+/// request's host costs no query on the hot path. Changes made through this
+/// directory clear the cache at once; other processes (the CLI, other nodes)
+/// are seen when the entry expires.
+#[derive(Clone)]
+pub struct TenantDirectory {
+    db: Database,
+    cache: Cache<String, Option<Arc<Tenant>>>,
+}
+
+impl TenantDirectory {
+    /// A directory over `db` whose cached lookups live for `ttl`.
+    pub fn new(db: Database, ttl: Duration) -> Self {
+        let cache = Cache::builder().max_capacity(10_000).time_to_live(ttl).build();
+        Self { db, cache }
+    }
+
+    /// The database behind the directory.
+    pub fn database(&self) -> &Database {
+        &self.db
+    }
+
+    /// The tenant a host names, if it is an existing tenant's subdomain or
+    /// custom domain (whatever its status).
+    pub async fn resolve(&self, target: &HostTarget) -> Result<Option<Arc<Tenant>>, TenancyError> {
+        let key = match target {
+            HostTarget::Subdomain(slug) => format!("s:{slug}"),
+            HostTarget::Custom(domain) => format!("d:{domain}"),
+            HostTarget::Apex | HostTarget::Invalid => return Ok(None),
+        };
+        if let Some(hit) = self.cache.get(&key) {
+            return Ok(hit);
+        }
+        let target = target.clone();
+        let found = self
+            .db
+            .run(move |conn| -> Result<Option<Tenant>, TenancyError> {
+                let query = tenants::table.select(TenantRow::as_select()).into_boxed();
+                let query = match &target {
+                    HostTarget::Subdomain(slug) => query.filter(tenants::slug.eq(slug.clone())),
+                    HostTarget::Custom(domain) => query.filter(
+                        tenants::id.eq_any(
+                            tenant_domains::table
+                                .filter(tenant_domains::domain.eq(domain.clone()))
+                                .select(tenant_domains::tenant_id),
+                        ),
+                    ),
+                    HostTarget::Apex | HostTarget::Invalid => return Ok(None),
+                };
+                Ok(query.first::<TenantRow>(conn).optional()?.map(Tenant::from))
+            })
+            .await?
+            .map(Arc::new);
+        self.cache.insert(key, found.clone());
+        Ok(found)
+    }
+
+    /// Creates a tenant with its first data key, and records who did it.
+    pub async fn create(&self, master: &Arc<MasterKey>, new: NewTenant, actor: Actor) -> Result<Tenant, TenancyError> {
+        new.validate()?;
+        let master = Arc::clone(master);
+        let tenant = self.db.tx(move |conn| create_tenant(conn, &master, &new, actor)).await?;
+        self.cache.invalidate_all();
+        Ok(tenant)
+    }
+
+    /// Every tenant, by slug.
+    pub async fn list(&self) -> Result<Vec<Tenant>, TenancyError> {
+        self.db
+            .run(|conn| -> Result<_, TenancyError> {
+                let rows = tenants::table.order(tenants::slug).select(TenantRow::as_select()).load(conn)?;
+                Ok(rows.into_iter().map(Tenant::from).collect())
+            })
+            .await
+    }
+
+    /// The tenant with `slug`, read from the database (not the cache).
+    pub async fn by_slug(&self, slug: &TenantSlug) -> Result<Tenant, TenancyError> {
+        let slug = slug.clone();
+        self.db.run(move |conn| find_by_slug(conn, &slug)).await
+    }
+
+    /// Suspends or resumes a tenant; returns it as it is now.
+    pub async fn set_status(
+        &self,
+        slug: &TenantSlug,
+        status: TenantStatus,
+        actor: Actor,
+    ) -> Result<Tenant, TenancyError> {
+        let slug = slug.clone();
+        let tenant = self
+            .db
+            .tx(move |conn| -> Result<Tenant, TenancyError> {
+                let tenant = find_by_slug(conn, &slug)?;
+                diesel::update(tenants::table.find(tenant.id.as_str()))
+                    .set((tenants::status.eq(status.as_str()), tenants::updated_at.eq(chrono::Utc::now().naive_utc())))
+                    .execute(conn)?;
+                let action = match status {
+                    TenantStatus::Active => "tenant.resumed",
+                    TenantStatus::Suspended => "tenant.suspended",
+                };
+                audit::record(conn, &tenant.id, &NewEvent::new(actor, action).target("tenant", tenant.id.as_str()))?;
+                Ok(Tenant { status, ..tenant })
+            })
+            .await?;
+        self.cache.invalidate_all();
+        Ok(tenant)
+    }
+
+    /// Lets the tenant answer at a custom domain of its own as well.
+    pub async fn add_domain(&self, slug: &TenantSlug, domain: &str, actor: Actor) -> Result<(), TenancyError> {
+        let domain = match crate::classify_host(Some(domain), "") {
+            HostTarget::Custom(domain) => domain,
+            _ => return Err(TenancyError::Domain(domain.to_owned(), "is not a valid host name")),
+        };
+        let slug = slug.clone();
+        self.db
+            .tx(move |conn| -> Result<(), TenancyError> {
+                let tenant = find_by_slug(conn, &slug)?;
+                let taken: i64 =
+                    tenant_domains::table.filter(tenant_domains::domain.eq(&domain)).count().get_result(conn)?;
+                if taken > 0 {
+                    return Err(TenancyError::Domain(domain, "belongs to a tenant already"));
+                }
+                let id = new_id();
+                diesel::insert_into(tenant_domains::table)
+                    .values((
+                        tenant_domains::tenant_id.eq(tenant.id.as_str()),
+                        tenant_domains::id.eq(&id),
+                        tenant_domains::domain.eq(&domain),
+                        tenant_domains::created_at.eq(chrono::Utc::now().naive_utc()),
+                    ))
+                    .execute(conn)?;
+                audit::record(
+                    conn,
+                    &tenant.id,
+                    &NewEvent::new(actor, "tenant.domain_added")
+                        .target("tenant_domain", &id)
+                        .details(serde_json::json!({ "domain": domain })),
+                )?;
+                Ok(())
+            })
+            .await?;
+        self.cache.invalidate_all();
+        Ok(())
+    }
+
+    /// The custom domains of a tenant.
+    pub async fn domains(&self, tenant: &TenantId) -> Result<Vec<String>, TenancyError> {
+        let tenant = tenant.clone();
+        self.db
+            .tenant_tx(&tenant.clone(), move |conn| -> Result<_, TenancyError> {
+                Ok(tenant_domains::table
+                    .filter(tenant_domains::tenant_id.eq(tenant.as_str()))
+                    .order(tenant_domains::domain)
+                    .select(tenant_domains::domain)
+                    .load(conn)?)
+            })
+            .await
+    }
+}
+
+fn find_by_slug(conn: &mut DbConn, slug: &TenantSlug) -> Result<Tenant, TenancyError> {
+    tenants::table
+        .filter(tenants::slug.eq(slug.as_str()))
+        .select(TenantRow::as_select())
+        .first::<TenantRow>(conn)
+        .optional()?
+        .map(Tenant::from)
+        .ok_or_else(|| TenancyError::NotFound(slug.to_string()))
+}
+
+/// Inserts the tenant, its data key and the audit event; run inside a transaction.
+fn create_tenant(conn: &mut DbConn, master: &MasterKey, new: &NewTenant, actor: Actor) -> Result<Tenant, TenancyError> {
+    let exists: i64 = tenants::table.filter(tenants::slug.eq(new.slug.as_str())).count().get_result(conn)?;
+    if exists > 0 {
+        return Err(TenancyError::SlugTaken(new.slug.to_string()));
+    }
+    let id = TenantId::new(new_id());
+    let now = chrono::Utc::now().naive_utc();
+    diesel::insert_into(tenants::table)
+        .values((
+            tenants::id.eq(id.as_str()),
+            tenants::slug.eq(new.slug.as_str()),
+            tenants::name.eq(new.name.trim()),
+            tenants::support_email.eq(new.support_email.as_deref().unwrap_or_default()),
+            tenants::support_phone.eq(new.support_phone.as_deref().map(str::trim).unwrap_or_default()),
+            tenants::locale.eq(new.locale.as_str()),
+            tenants::time_zone.eq(new.time_zone.name()),
+            tenants::accent_color.eq(DEFAULT_ACCENT),
+            tenants::privacy_url.eq(None::<String>),
+            tenants::mfa_required.eq(true),
+            tenants::status.eq(TenantStatus::Active.as_str()),
+            tenants::created_at.eq(now),
+            tenants::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    keys::create_first_key(conn, master, &id)?;
+    audit::record(
+        conn,
+        &id,
+        &NewEvent::new(actor, "tenant.created")
+            .target("tenant", id.as_str())
+            .details(serde_json::json!({ "slug": new.slug.as_str(), "name": new.name.trim() })),
+    )?;
+    find_by_slug(conn, &new.slug)
+}

@@ -1,0 +1,47 @@
+//! Static files embedded in the binary, and the tenant's brand stylesheet.
+
+use cairn_tenancy::Site;
+use poem::http::{StatusCode, header};
+use poem::web::{Data, Path};
+use poem::{IntoResponse, Response, handler};
+
+#[derive(rust_embed::Embed)]
+#[folder = "static/"]
+struct StaticFiles;
+
+/// A file from `static/`, with a content type from its name and a
+/// revalidation tag so browsers cache it safely.
+#[handler]
+pub fn static_file(Path(path): Path<String>, req: &poem::Request) -> Response {
+    let Some(file) = StaticFiles::get(&path) else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let etag =
+        format!("\"{}\"", file.metadata.sha256_hash().iter().take(12).map(|b| format!("{b:02x}")).collect::<String>());
+    if req.headers().get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()) == Some(etag.as_str()) {
+        return StatusCode::NOT_MODIFIED.into_response();
+    }
+    Response::builder()
+        .content_type(file.metadata.mimetype())
+        .header(header::ETAG, etag)
+        .header(header::CACHE_CONTROL, "public, max-age=3600, must-revalidate")
+        .body(file.data.into_owned())
+}
+
+/// The tenant's accent colour as CSS variables. A stylesheet rather than an
+/// inline style, so the Content-Security-Policy can forbid inline styles.
+#[handler]
+pub fn brand_css(site: Data<&Site>) -> Response {
+    let accent = match *site {
+        Site::Tenant(tenant) if is_hex_colour(&tenant.accent_color) => tenant.accent_color.as_str(),
+        _ => "#1d4ed8",
+    };
+    Response::builder()
+        .content_type("text/css; charset=utf-8")
+        .header(header::CACHE_CONTROL, "public, max-age=300")
+        .body(format!(":root {{ --accent: {accent}; }}\n"))
+}
+
+fn is_hex_colour(value: &str) -> bool {
+    value.len() == 7 && value.starts_with('#') && value[1..].bytes().all(|b| b.is_ascii_hexdigit())
+}

@@ -1,0 +1,310 @@
+//! The black-box test harness.
+//!
+//! [`TestApp::spawn`] starts the real server on port 0 with a fresh database:
+//! a new SQLite file, or a new PostgreSQL database on the server named by
+//! `CAIRN_TEST_DATABASE_URL` (dropped afterwards). Tests talk to it over HTTP
+//! with any Host header, as browsers on `*.localhost` would.
+//!
+//! [`backend_tests!`] runs each test on both backends. Without
+//! `CAIRN_TEST_DATABASE_URL` the PostgreSQL runs are skipped with a note,
+//! except under `CI=true`, where they fail: CI must test both.
+
+use std::sync::Arc;
+
+use cairn_server::{Application, Settings};
+use cairn_store::audit::Actor;
+use cairn_tenancy::{Locale, NewTenant, Tenant, TenantSlug};
+use cairn_web::App;
+use diesel::{Connection, RunQueryDsl};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+/// The variable naming a PostgreSQL server for tests, e.g.
+/// `postgres://postgres@127.0.0.1/postgres`.
+pub const PG_ENV: &str = "CAIRN_TEST_DATABASE_URL";
+
+/// Which database a test runs on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    /// A fresh SQLite file.
+    Sqlite,
+    /// A fresh PostgreSQL database.
+    Postgres,
+}
+
+/// Runs each named `async fn(TestApp)` on SQLite and on PostgreSQL, as
+/// `<name>::sqlite` and `<name>::postgres`.
+#[macro_export]
+macro_rules! backend_tests {
+    ($($name:ident),* $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    let app = $crate::TestApp::spawn($crate::Backend::Sqlite).await.expect("SQLite is always available");
+                    super::$name(app).await;
+                }
+
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    match $crate::TestApp::spawn($crate::Backend::Postgres).await {
+                        Some(app) => super::$name(app).await,
+                        None => eprintln!("skipped: {} is not set", $crate::PG_ENV),
+                    }
+                }
+            }
+        )*
+    };
+}
+
+/// A fresh PostgreSQL database, dropped (with its connections) on drop.
+struct PgScratch {
+    admin_url: String,
+    name: String,
+}
+
+impl PgScratch {
+    fn create(admin_url: &str) -> Self {
+        let name = format!("cairn_test_{}", uuid::Uuid::now_v7().simple());
+        let mut conn = diesel::PgConnection::establish(admin_url)
+            .unwrap_or_else(|e| panic!("{PG_ENV} names an unreachable PostgreSQL server: {e}"));
+        diesel::sql_query(format!("CREATE DATABASE {name}")).execute(&mut conn).expect("create test database");
+        Self { admin_url: admin_url.to_owned(), name }
+    }
+
+    fn url(&self) -> String {
+        replace_database(&self.admin_url, &self.name)
+    }
+}
+
+impl Drop for PgScratch {
+    fn drop(&mut self) {
+        if let Ok(mut conn) = diesel::PgConnection::establish(&self.admin_url) {
+            let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name)).execute(&mut conn);
+        }
+    }
+}
+
+/// `postgres://u@h:p/db?x` with another database name.
+fn replace_database(url: &str, database: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((base, query)) => (base, Some(query)),
+        None => (url, None),
+    };
+    let scheme_end = base.find("://").map_or(0, |i| i + 3);
+    let host_part = match base[scheme_end..].find('/') {
+        Some(slash) => &base[..scheme_end + slash],
+        None => base,
+    };
+    match query {
+        Some(query) => format!("{host_part}/{database}?{query}"),
+        None => format!("{host_part}/{database}"),
+    }
+}
+
+/// A running server with its own database.
+pub struct TestApp {
+    /// `http://127.0.0.1:<port>`.
+    pub address: String,
+    /// The bound port.
+    pub port: u16,
+    /// The server's shared state, to arrange data directly.
+    pub app: Arc<App>,
+    /// Which backend this app runs on.
+    pub backend: Backend,
+    /// The settings the server was started with (with `url`).
+    pub database_url: String,
+    client: reqwest::Client,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    server: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
+    // Dropped last: the server must be gone before its database is.
+    _pg: Option<PgScratch>,
+    dir: tempfile::TempDir,
+}
+
+impl TestApp {
+    /// Starts a server on `backend`; `None` for PostgreSQL when no server is
+    /// configured outside CI.
+    pub async fn spawn(backend: Backend) -> Option<Self> {
+        Self::spawn_with(backend, "").await
+    }
+
+    /// Like [`TestApp::spawn`], with extra TOML settings layered on top.
+    pub async fn spawn_with(backend: Backend, extra_toml: &str) -> Option<Self> {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (pg, database_url) = match backend {
+            Backend::Sqlite => (None, format!("sqlite://{}", dir.path().join("cairn.db").display())),
+            Backend::Postgres => {
+                let admin = match std::env::var(PG_ENV) {
+                    Ok(url) if !url.is_empty() => url,
+                    _ if std::env::var("CI").is_ok_and(|v| v == "true") => {
+                        panic!("CI=true but {PG_ENV} is not set: the PostgreSQL tests must run in CI")
+                    }
+                    _ => return None,
+                };
+                let scratch = PgScratch::create(&admin);
+                let url = scratch.url();
+                (Some(scratch), url)
+            }
+        };
+        let master_key = cairn_vault::MasterKey::generate();
+        let toml = format!(
+            r#"
+data_dir = "{data_dir}"
+[server]
+bind = "127.0.0.1:0"
+[database]
+url = "{database_url}"
+max_connections = 4
+[security]
+master_key = "{key}"
+argon2_memory_kib = 64
+[tenancy]
+cache_ttl_secs = 0
+[log]
+filter = "warn"
+{extra_toml}
+"#,
+            data_dir = dir.path().display(),
+            key = secrecy_expose(&master_key),
+        );
+        let settings = Settings::from_toml(&toml).expect("test settings are valid");
+        let application = Application::build(&settings).await.expect("server starts");
+        let port = application.port();
+        let app = application.app();
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let server = tokio::spawn(application.run_until(async {
+            let _ = rx.await;
+        }));
+        let client =
+            reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("http client");
+        Some(TestApp {
+            address: format!("http://127.0.0.1:{port}"),
+            port,
+            app,
+            backend,
+            database_url,
+            client,
+            shutdown: Some(tx),
+            server: Some(server),
+            _pg: pg,
+            dir,
+        })
+    }
+
+    /// The test's own folder (data_dir).
+    pub fn dir(&self) -> &std::path::Path {
+        self.dir.path()
+    }
+
+    /// Settings pointing at this app's database, for running CLI commands beside it.
+    pub fn settings_toml(&self) -> String {
+        format!(
+            "data_dir = \"{}\"\n[server]\npublic_port = {}\n[database]\nurl = \"{}\"\n[log]\nfilter = \"warn\"\n",
+            self.dir.path().display(),
+            self.port,
+            self.database_url
+        )
+    }
+
+    /// Creates a tenant with realistic contact details; returns it.
+    pub async fn with_tenant(&self, slug: &str) -> Tenant {
+        self.app
+            .directory
+            .create(
+                &self.app.master_key,
+                NewTenant {
+                    slug: TenantSlug::parse(slug).expect("valid slug"),
+                    name: format!("{slug} IT"),
+                    support_email: Some(format!("team@{slug}")),
+                    support_phone: Some("031 511 22 33".into()),
+                    locale: Locale::De,
+                    time_zone: "Europe/Zurich".parse().expect("tz"),
+                },
+                Actor::System,
+            )
+            .await
+            .expect("tenant created")
+    }
+
+    /// `<slug>.localhost:<port>`, the Host of a tenant.
+    pub fn tenant_host(&self, slug: &str) -> String {
+        format!("{slug}.localhost:{}", self.port)
+    }
+
+    /// `localhost:<port>`, the Host of the apex.
+    pub fn apex_host(&self) -> String {
+        format!("localhost:{}", self.port)
+    }
+
+    /// A GET request to `path` with the given Host header.
+    pub fn get(&self, host: &str, path: &str) -> reqwest::RequestBuilder {
+        self.client.get(format!("{}{path}", self.address)).header(reqwest::header::HOST, host)
+    }
+
+    /// A POST request to `path` with the given Host header.
+    pub fn post(&self, host: &str, path: &str) -> reqwest::RequestBuilder {
+        self.client.post(format!("{}{path}", self.address)).header(reqwest::header::HOST, host)
+    }
+
+    /// Sends raw bytes as a request and returns the response's status code;
+    /// for requests no well-behaved client would send.
+    pub async fn raw_status(&self, request: &[u8]) -> u16 {
+        let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", self.port)).await.expect("connect");
+        stream.write_all(request).await.expect("write");
+        let mut response = Vec::new();
+        let mut buf = [0u8; 4096];
+        // The status line is all we need; read until it is complete.
+        while !response.windows(2).any(|w| w == b"\r\n") {
+            let n = stream.read(&mut buf).await.expect("read");
+            if n == 0 {
+                break;
+            }
+            response.extend_from_slice(&buf[..n]);
+        }
+        let line = String::from_utf8_lossy(&response);
+        line.split_whitespace().nth(1).and_then(|code| code.parse().ok()).unwrap_or(0)
+    }
+
+    /// Runs a `cairn` CLI command against this app's database; returns what it printed.
+    pub async fn cli(&self, args: &[&str]) -> anyhow::Result<String> {
+        let config = self.dir.path().join("cli.toml");
+        std::fs::write(&config, self.settings_toml())?;
+        let mut argv = vec!["cairn", "--config", config.to_str().unwrap_or_default()];
+        argv.extend_from_slice(args);
+        let cli = <cairn_server::cli::Cli as clap::Parser>::try_parse_from(&argv)?;
+        let mut out = Vec::new();
+        cairn_server::cli::run(cli, &mut out).await?;
+        Ok(String::from_utf8(out)?)
+    }
+}
+
+fn secrecy_expose(key: &cairn_vault::MasterKey) -> String {
+    use cairn_vault::ExposeSecret;
+    key.to_base64().expose_secret().to_owned()
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(server) = self.server.take() {
+            server.abort();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::replace_database;
+
+    #[test]
+    fn database_name_is_replaced() {
+        assert_eq!(replace_database("postgres://postgres@127.0.0.1/postgres", "x"), "postgres://postgres@127.0.0.1/x");
+        assert_eq!(
+            replace_database("postgres://u:p@h:5432/db?sslmode=disable", "x"),
+            "postgres://u:p@h:5432/x?sslmode=disable"
+        );
+        assert_eq!(replace_database("postgres://h", "x"), "postgres://h/x");
+    }
+}

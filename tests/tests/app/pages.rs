@@ -1,0 +1,109 @@
+//! The page frame: language, privacy notice, static files, headers.
+
+use cairn_tests::{TestApp, backend_tests};
+
+backend_tests!(
+    language_follows_the_browser_then_the_tenant,
+    privacy_notice_is_dismissed_and_stays_dismissed,
+    static_files_and_brand_are_served_from_the_binary,
+    every_page_carries_security_headers,
+    unknown_paths_get_a_branded_404,
+);
+
+async fn language_follows_the_browser_then_the_tenant(app: TestApp) {
+    app.with_tenant("acme").await; // default locale: de
+    let host = app.tenant_host("acme");
+    let german = app.get(&host, "/login").send().await.expect("request").text().await.expect("body");
+    assert!(german.contains(r#"lang="de""#) && german.contains("Anmelden"));
+    let english = app
+        .get(&host, "/login")
+        .header("accept-language", "en-GB,en;q=0.9,de;q=0.5")
+        .send()
+        .await
+        .expect("request")
+        .text()
+        .await
+        .expect("body");
+    assert!(english.contains(r#"lang="en""#) && english.contains("Log in"));
+    let french = app
+        .get(&host, "/login")
+        .header("accept-language", "fr-CH")
+        .send()
+        .await
+        .expect("request")
+        .text()
+        .await
+        .expect("body");
+    assert!(french.contains(r#"lang="de""#), "an unsupported language falls back to the tenant's default");
+    let apex = app.get(&app.apex_host(), "/login").send().await.expect("request").text().await.expect("body");
+    assert!(apex.contains(r#"lang="en""#), "the apex defaults to English");
+}
+
+async fn privacy_notice_is_dismissed_and_stays_dismissed(app: TestApp) {
+    app.with_tenant("acme").await;
+    let host = app.tenant_host("acme");
+    let page = app.get(&host, "/login").send().await.expect("request").text().await.expect("body");
+    assert!(page.contains("privacy-notice") && page.contains("Datenschutzerklärung"));
+
+    let dismissed = app.post(&host, "/privacy-notice").form(&[("next", "/login")]).send().await.expect("request");
+    assert_eq!(dismissed.status(), 303);
+    assert_eq!(dismissed.headers()["location"], "/login");
+    let cookie = dismissed.headers()["set-cookie"].to_str().expect("ascii").to_owned();
+    assert!(cookie.starts_with("cairn_privacy_ack=1") && cookie.contains("HttpOnly"), "{cookie}");
+    let pair = cookie.split(';').next().expect("pair");
+    let page =
+        app.get(&host, "/login").header("cookie", pair).send().await.expect("request").text().await.expect("body");
+    assert!(!page.contains("privacy-notice"));
+
+    let elsewhere =
+        app.post(&host, "/privacy-notice").form(&[("next", "https://evil.example/")]).send().await.expect("request");
+    assert_eq!(elsewhere.headers()["location"], "/", "no open redirect");
+}
+
+async fn static_files_and_brand_are_served_from_the_binary(app: TestApp) {
+    app.with_tenant("acme").await;
+    let css = app.get(&app.tenant_host("acme"), "/static/cairn.css").send().await.expect("request");
+    assert_eq!(css.status(), 200);
+    assert!(css.headers()["content-type"].to_str().expect("ascii").starts_with("text/css"));
+    let etag = css.headers()["etag"].clone();
+    assert!(css.text().await.expect("body").contains("prefers-color-scheme: dark"));
+    let again =
+        app.get(&app.apex_host(), "/static/cairn.css").header("if-none-match", etag).send().await.expect("request");
+    assert_eq!(again.status(), 304);
+    assert_eq!(app.get(&app.apex_host(), "/static/nope.css").send().await.expect("request").status(), 404);
+    let traversal =
+        format!("GET /static/../../Cargo.toml HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n", app.apex_host());
+    let status = app.raw_status(traversal.as_bytes()).await;
+    assert!((400..500).contains(&status), "path traversal answered {status}");
+
+    let brand = app.get(&app.tenant_host("acme"), "/brand.css").send().await.expect("request");
+    assert_eq!(brand.status(), 200);
+    assert!(brand.text().await.expect("body").contains("--accent: #1d4ed8"));
+}
+
+async fn every_page_carries_security_headers(app: TestApp) {
+    app.with_tenant("acme").await;
+    for (host, path) in
+        [(app.tenant_host("acme"), "/login"), (app.apex_host(), "/login"), (app.tenant_host("nope"), "/login")]
+    {
+        let response = app.get(&host, path).send().await.expect("request");
+        let headers = response.headers();
+        assert_eq!(headers["x-content-type-options"], "nosniff", "{host}");
+        let csp = headers["content-security-policy"].to_str().expect("ascii");
+        assert!(
+            csp.contains("frame-ancestors 'none'")
+                && csp.contains("script-src 'self'")
+                && !csp.contains("unsafe-inline"),
+            "{csp}"
+        );
+        assert!(headers.contains_key("x-request-id"));
+    }
+}
+
+async fn unknown_paths_get_a_branded_404(app: TestApp) {
+    app.with_tenant("acme").await;
+    let response = app.get(&app.tenant_host("acme"), "/no-such-page").send().await.expect("request");
+    assert_eq!(response.status(), 404);
+    let body = response.text().await.expect("body");
+    assert!(body.contains("Seite nicht gefunden") && body.contains("acme IT"), "{body}");
+}

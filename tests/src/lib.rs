@@ -22,6 +22,9 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 /// `postgres://postgres@127.0.0.1/postgres`.
 pub const PG_ENV: &str = "CAIRN_TEST_DATABASE_URL";
 
+mod smtp;
+pub use smtp::{ReceivedMail, SmtpServer, free_port};
+
 /// Which database a test runs on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Backend {
@@ -54,6 +57,15 @@ macro_rules! backend_tests {
             }
         )*
     };
+}
+
+/// Settings that send mail to an SMTP server on `port` and retry quickly.
+pub fn smtp_toml(port: u16, max_attempts: u32) -> String {
+    format!(
+        "[mail]\ntransport = \"smtp\"\nfrom = \"cairn@localhost\"\n\
+         [mail.smtp]\nhost = \"127.0.0.1\"\nport = {port}\ntls = \"none\"\ntimeout_secs = 5\n\
+         [mail.outbox]\nmax_attempts = {max_attempts}\nretry_base_secs = 1\nretry_max_secs = 1\npoll_interval_ms = 100\nlease_secs = 30\n"
+    )
 }
 
 /// A fresh PostgreSQL database, dropped (with its connections) on drop.
@@ -111,8 +123,10 @@ pub struct TestApp {
     pub app: Arc<App>,
     /// Which backend this app runs on.
     pub backend: Backend,
-    /// The settings the server was started with (with `url`).
+    /// The URL of this app's database.
     pub database_url: String,
+    /// The TOML the app was started with beyond the test defaults.
+    pub extra_toml: String,
     client: reqwest::Client,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     server: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
@@ -162,8 +176,11 @@ argon2_memory_kib = 64
 cache_ttl_secs = 0
 [log]
 filter = "warn"
+[mail.file]
+dir = "{mail_dir}"
 {extra_toml}
 "#,
+            mail_dir = dir.path().join("mail").display(),
             data_dir = dir.path().display(),
             key = secrecy_expose(&master_key),
         );
@@ -183,6 +200,7 @@ filter = "warn"
             app,
             backend,
             database_url,
+            extra_toml: extra_toml.to_owned(),
             client,
             shutdown: Some(tx),
             server: Some(server),
@@ -199,11 +217,19 @@ filter = "warn"
     /// Settings pointing at this app's database, for running CLI commands beside it.
     pub fn settings_toml(&self) -> String {
         format!(
-            "data_dir = \"{}\"\n[server]\npublic_port = {}\n[database]\nurl = \"{}\"\n[log]\nfilter = \"warn\"\n",
+            "data_dir = \"{}\"\n[server]\npublic_port = {}\n[database]\nurl = \"{}\"\n[log]\nfilter = \"warn\"\n[mail.file]\ndir = \"{}\"\n{}\n",
             self.dir.path().display(),
             self.port,
-            self.database_url
+            self.database_url,
+            self.dir.path().join("mail").display(),
+            self.extra_toml
         )
+    }
+
+    /// A second database pool on this app's database, as another node would have.
+    pub async fn another_node_db(&self) -> cairn_store::Database {
+        let url = cairn_store::DatabaseUrl::parse(&self.database_url).expect("url");
+        cairn_store::Database::connect(&url, &cairn_store::PoolOptions::default()).await.expect("second pool")
     }
 
     /// Creates a tenant with realistic contact details; returns it.
@@ -288,9 +314,8 @@ impl Drop for TestApp {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
-        if let Some(server) = self.server.take() {
-            server.abort();
-        }
+        // The server stops on the signal; the test's runtime ends the rest.
+        drop(self.server.take());
     }
 }
 

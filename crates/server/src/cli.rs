@@ -37,6 +37,27 @@ pub enum Command {
     /// Manage the master key.
     #[command(subcommand, name = "master-key")]
     MasterKey(MasterKeyCommand),
+    /// Outbound mail: test, status, retry.
+    #[command(subcommand)]
+    Mail(MailCommand),
+}
+
+/// `cairn mail …`
+#[derive(Debug, Subcommand)]
+pub enum MailCommand {
+    /// Send a test mail in the tenant's name through the configured transport, now.
+    Test {
+        /// The tenant whose name and support address the mail carries.
+        #[arg(long)]
+        tenant: String,
+        /// The recipient.
+        #[arg(long)]
+        to: String,
+    },
+    /// Show queued, sent and failed counts and the latest errors.
+    Status,
+    /// Queue every failed mail again.
+    Retry,
 }
 
 /// `cairn tenant …`
@@ -119,6 +140,10 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<()> {
             let directory = TenantDirectory::new(db, std::time::Duration::ZERO);
             tenant_command(command, &directory, &master_key, &settings, out).await?;
         }
+        Command::Mail(command) => {
+            let (db, _) = startup::open(&settings).await?;
+            mail_command(command, db, &settings, out).await?;
+        }
         Command::MasterKey(MasterKeyCommand::Rotate { new_key_file }) => {
             let (db, old) = startup::open(&settings).await?;
             let (new, _) = MasterKey::load_or_create(&new_key_file)?;
@@ -200,6 +225,68 @@ async fn tenant_command(
             }
             directory.add_domain(&parse_slug(&slug)?, &domain, operator()).await?;
             writeln!(out, "{slug} now also answers at {domain}")?;
+        }
+    }
+    Ok(())
+}
+
+async fn mail_command(
+    command: MailCommand,
+    db: cairn_store::Database,
+    settings: &Settings,
+    out: &mut (dyn Write + Send),
+) -> anyhow::Result<()> {
+    use cairn_mail::outbox;
+    use cairn_store::StoreError;
+    match command {
+        MailCommand::Test { tenant, to } => {
+            let directory = TenantDirectory::new(db.clone(), std::time::Duration::ZERO);
+            let tenant =
+                directory.by_slug(&TenantSlug::parse(&tenant).map_err(|e| anyhow::anyhow!("--tenant: {e}"))?).await?;
+            let id = db
+                .tx(move |conn| {
+                    let recipient = outbox::Recipient { address: &to, name: None, locale: tenant.locale };
+                    outbox::enqueue(conn, &tenant, recipient, &cairn_mail::MailContent::Test)
+                })
+                .await?;
+            let transport = cairn_mail::MailTransport::from_settings(&settings.mail)?;
+            let worker = cairn_mail::OutboxWorker::new(db.clone(), transport, &settings.mail)?;
+            worker.run_once().await?;
+            let report_id = id.clone();
+            let (status, error): (String, Option<String>) = db
+                .run(move |conn| {
+                    use cairn_store::schema::mail_outbox::dsl as m;
+                    use diesel::prelude::*;
+                    m::mail_outbox
+                        .filter(m::id.eq(&report_id))
+                        .select((m::status, m::last_error))
+                        .first(conn)
+                        .map_err(StoreError::from)
+                })
+                .await?;
+            if status == "sent" {
+                writeln!(out, "Test mail {id} sent")?;
+            } else {
+                anyhow::bail!(
+                    "the test mail was not sent: {}; it stays queued and is retried ({id})",
+                    error.unwrap_or_else(|| "no transport answer".into())
+                );
+            }
+        }
+        MailCommand::Status => {
+            let report = db.run(|conn| outbox::status(conn).map_err(StoreError::from)).await?;
+            writeln!(
+                out,
+                "queued {}  sending {}  sent {}  failed {}",
+                report.queued, report.sending, report.sent, report.failed
+            )?;
+            for (id, recipient, attempts, error) in report.latest_errors {
+                writeln!(out, "{id}  {recipient}  attempt {attempts}: {error}")?;
+            }
+        }
+        MailCommand::Retry => {
+            let count = db.tx(|conn| outbox::retry_failed(conn).map_err(StoreError::from)).await?;
+            writeln!(out, "{count} failed mail(s) queued again")?;
         }
     }
     Ok(())

@@ -36,6 +36,8 @@ pub struct Settings {
     pub operator: OperatorSettings,
     /// Tenant resolution.
     pub tenancy: TenancySettings,
+    /// Outbound mail.
+    pub mail: cairn_mail::MailSettings,
     /// Logging.
     pub log: LogSettings,
 }
@@ -202,6 +204,7 @@ impl Settings {
         if self.tenancy.cache_ttl_secs > 3600 {
             return fail("tenancy.cache_ttl_secs", "must be at most 3600");
         }
+        self.mail.validate().map_err(ConfigError)?;
         if tracing_subscriber::EnvFilter::try_new(&self.log.filter).is_err() {
             return fail("log.filter", "is not a tracing filter (e.g. info, or info,cairn_web=debug)");
         }
@@ -276,6 +279,11 @@ mod tests {
             ("[security]\nargon2_memory_kib = 1", "security.argon2_memory_kib"),
             ("[security]\nmaster_key = \"short\"", "security.master_key"),
             ("[operator]\ntoken = \"short\"", "operator.token"),
+            ("[mail]\ntransport = \"pigeon\"", "mail.transport"),
+            ("[mail]\nfrom = \"not an address\"", "mail.from"),
+            ("[mail.smtp]\ntls = \"maybe\"", "mail.smtp.tls"),
+            ("[mail.smtp]\nport = 99999", "mail.smtp.port"),
+            ("[mail.smtp]\nusername = \"u\"", "mail.smtp.username"),
         ] {
             let error = Settings::from_toml(toml).expect_err(toml).to_string();
             assert!(error.contains(expect), "{toml:?} gave {error:?}");

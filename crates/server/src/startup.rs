@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
+use cairn_mail::{MailTransport, OutboxWorker};
 use cairn_store::{Database, PoolOptions};
 use cairn_tenancy::TenantDirectory;
 use cairn_vault::{KeyFileOrigin, MasterKey};
@@ -53,12 +54,13 @@ pub fn load_master_key(settings: &Settings) -> anyhow::Result<MasterKey> {
     Ok(key)
 }
 
-/// A server bound to its port, ready to run.
+/// A server bound to its port, ready to run, with its mail worker.
 pub struct Application {
     acceptor: poem::listener::TcpAcceptor,
     port: u16,
     app: Arc<App>,
     grace: Duration,
+    mail_worker: OutboxWorker,
 }
 
 impl Application {
@@ -66,7 +68,8 @@ impl Application {
     pub async fn build(settings: &Settings) -> anyhow::Result<Self> {
         let (db, master_key) = open(settings).await?;
         let directory = TenantDirectory::new(db.clone(), Duration::from_secs(settings.tenancy.cache_ttl_secs));
-        let app = Arc::new(App { db, directory, master_key, public: settings.public_urls() });
+        let transport = MailTransport::from_settings(&settings.mail)?;
+        let mail_worker = OutboxWorker::new(db.clone(), transport, &settings.mail)?;
         let acceptor = TcpListener::bind(settings.server.bind)
             .into_acceptor()
             .await
@@ -76,7 +79,13 @@ impl Application {
             .first()
             .and_then(|addr| addr.as_socket_addr().map(|a| a.port()))
             .context("the listener has no TCP address")?;
-        Ok(Self { acceptor, port, app, grace: Duration::from_secs(settings.server.shutdown_grace_secs) })
+        let mut public = settings.public_urls();
+        if public.port == Some(0) {
+            // Bound to "any free port": links must name the port actually bound.
+            public.port = Some(port);
+        }
+        let app = Arc::new(App { db, directory, master_key, public });
+        Ok(Self { acceptor, port, app, grace: Duration::from_secs(settings.server.shutdown_grace_secs), mail_worker })
     }
 
     /// The port actually bound (useful with port 0).
@@ -89,12 +98,20 @@ impl Application {
         Arc::clone(&self.app)
     }
 
-    /// Serves until `shutdown` completes, then lets in-flight requests finish.
+    /// Serves (and sends mail) until `shutdown` completes, then lets
+    /// in-flight requests finish and stops the mail worker between mails.
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send) -> std::io::Result<()> {
         tracing::info!(port = self.port, base_domain = %self.app.public.base_domain, "listening");
-        Server::new_with_acceptor(self.acceptor)
+        let (stop_tx, mut stop_rx) = tokio::sync::watch::channel(false);
+        let worker = tokio::spawn(self.mail_worker.run(async move {
+            let _ = stop_rx.changed().await;
+        }));
+        let served = Server::new_with_acceptor(self.acceptor)
             .run_with_graceful_shutdown(cairn_web::endpoint(self.app), shutdown, Some(self.grace))
-            .await
+            .await;
+        let _ = stop_tx.send(true);
+        let _ = worker.await;
+        served
     }
 
     /// Serves until SIGTERM or Ctrl-C.

@@ -58,4 +58,30 @@ diesel::joinable!(tenant_keys -> tenants (tenant_id));
 diesel::joinable!(tenant_domains -> tenants (tenant_id));
 diesel::joinable!(audit_events -> tenants (tenant_id));
 
-diesel::allow_tables_to_appear_in_same_query!(tenants, tenant_keys, tenant_domains, audit_events);
+diesel::allow_tables_to_appear_in_same_query!(tenants, tenant_keys, tenant_domains, audit_events, mail_outbox);
+
+diesel::table! {
+    mail_outbox (tenant_id, id) {
+        tenant_id -> Text,
+        id -> Text,
+        kind -> Text,
+        recipient -> Text,
+        recipient_name -> Nullable<Text>,
+        from_name -> Text,
+        reply_to -> Nullable<Text>,
+        locale -> Text,
+        subject -> Text,
+        body_text -> Text,
+        body_html -> Text,
+        status -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        locked_by -> Nullable<Text>,
+        locked_until -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamp,
+        sent_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::joinable!(mail_outbox -> tenants (tenant_id));

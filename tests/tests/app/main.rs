@@ -2,5 +2,6 @@
 
 mod cli;
 mod hosts;
+mod mail;
 mod pages;
 mod store;

@@ -22,7 +22,9 @@ pub struct Recipient<'a> {
     pub locale: Locale,
 }
 
-fn has_control(text: &str) -> bool {
+/// Whether text would break a header line. lettre even panics on such
+/// display names, so both enqueue and the worker refuse them.
+pub(crate) fn has_control(text: &str) -> bool {
     text.chars().any(char::is_control)
 }
 

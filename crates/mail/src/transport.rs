@@ -91,3 +91,27 @@ impl MailTransport {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use lettre::message::{Mailbox, MultiPart};
+
+    #[tokio::test]
+    async fn stub_keeps_formatted_messages() {
+        let (transport, inbox) = MailTransport::stub();
+        let from = Mailbox::new(Some("plus+plus AG".into()), "cairn@localhost".parse().expect("address"));
+        let message = Message::builder()
+            .from(from)
+            .to("max@muster.ch".parse().expect("mailbox"))
+            .subject("Grüezi")
+            .multipart(MultiPart::alternative_plain_html("text".to_owned(), "<p>html</p>".to_owned()))
+            .expect("message");
+        transport.send(&message, "Hallo", "text").await.expect("sent");
+        let inbox = inbox.lock().expect("inbox");
+        assert_eq!(inbox.len(), 1);
+        // "plus+plus AG", encoded because of the '+'.
+        assert!(inbox[0].contains("From: =?utf-8?b?cGx1cytwbHVzIEFH?= <cairn@localhost>"), "{}", inbox[0]);
+        assert!(inbox[0].contains("multipart/alternative"));
+    }
+}

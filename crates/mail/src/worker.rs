@@ -99,6 +99,13 @@ impl OutboxWorker {
 
     /// Builds the MIME message of a claimed mail.
     fn build(&self, mail: &Claimed) -> Result<Message, MailError> {
+        // Rows are checked at enqueue; a row changed by hand must not crash the worker.
+        if outbox::has_control(&mail.from_name) || mail.recipient_name.as_deref().is_some_and(outbox::has_control) {
+            return Err(MailError::InvalidHeader("a display name"));
+        }
+        if outbox::has_control(&mail.subject) {
+            return Err(MailError::InvalidHeader("the subject"));
+        }
         let to_address =
             mail.recipient.parse::<Address>().map_err(|_| MailError::InvalidAddress(mail.recipient.clone()))?;
         let mut builder = Message::builder()

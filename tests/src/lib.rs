@@ -22,7 +22,9 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 /// `postgres://postgres@127.0.0.1/postgres`.
 pub const PG_ENV: &str = "CAIRN_TEST_DATABASE_URL";
 
+mod browser;
 mod smtp;
+pub use browser::{Browser, Page, field_value};
 pub use smtp::{ReceivedMail, SmtpServer, free_port};
 
 /// Which database a test runs on.
@@ -160,7 +162,8 @@ impl TestApp {
                 (Some(scratch), url)
             }
         };
-        let master_key = cairn_vault::MasterKey::generate();
+        // The key lives in the data folder, where CLI commands run beside the server find it too.
+        cairn_vault::MasterKey::generate().write_new_file(&dir.path().join("master.key")).expect("master key file");
         let toml = format!(
             r#"
 data_dir = "{data_dir}"
@@ -170,7 +173,6 @@ bind = "127.0.0.1:0"
 url = "{database_url}"
 max_connections = 4
 [security]
-master_key = "{key}"
 argon2_memory_kib = 64
 [tenancy]
 cache_ttl_secs = 0
@@ -182,7 +184,6 @@ dir = "{mail_dir}"
 "#,
             mail_dir = dir.path().join("mail").display(),
             data_dir = dir.path().display(),
-            key = secrecy_expose(&master_key),
         );
         let settings = Settings::from_toml(&toml).expect("test settings are valid");
         let application = Application::build(&settings).await.expect("server starts");
@@ -252,6 +253,16 @@ dir = "{mail_dir}"
             .expect("tenant created")
     }
 
+    /// A browser on a tenant's host.
+    pub fn browser(&self, slug: &str) -> Browser {
+        Browser::new(&self.address, &self.tenant_host(slug))
+    }
+
+    /// A browser on the apex.
+    pub fn apex_browser(&self) -> Browser {
+        Browser::new(&self.address, &self.apex_host())
+    }
+
     /// `<slug>.localhost:<port>`, the Host of a tenant.
     pub fn tenant_host(&self, slug: &str) -> String {
         format!("{slug}.localhost:{}", self.port)
@@ -302,11 +313,6 @@ dir = "{mail_dir}"
         cairn_server::cli::run(cli, &mut out).await?;
         Ok(String::from_utf8(out)?)
     }
-}
-
-fn secrecy_expose(key: &cairn_vault::MasterKey) -> String {
-    use cairn_vault::ExposeSecret;
-    key.to_base64().expose_secret().to_owned()
 }
 
 impl Drop for TestApp {

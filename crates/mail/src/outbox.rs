@@ -28,6 +28,11 @@ pub(crate) fn has_control(text: &str) -> bool {
     text.chars().any(char::is_control)
 }
 
+/// Whether `address` is an e-mail address mail can be sent to.
+pub fn is_valid_address(address: &str) -> bool {
+    !has_control(address) && address.parse::<lettre::Address>().is_ok()
+}
+
 /// Queues a mail for `tenant`. Call it inside the transaction of the change
 /// that causes the mail, so both happen or neither. Returns the mail's id.
 pub fn enqueue(
@@ -37,7 +42,7 @@ pub fn enqueue(
     content: &MailContent,
 ) -> Result<String, MailError> {
     let address = to.address.trim();
-    if has_control(address) || address.parse::<lettre::Address>().is_err() {
+    if !is_valid_address(address) {
         return Err(MailError::InvalidAddress(to.address.to_owned()));
     }
     if to.name.is_some_and(has_control) {

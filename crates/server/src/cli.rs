@@ -5,7 +5,9 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use anyhow::Context;
-use cairn_store::audit::Actor;
+use cairn_auth::invitations::{self, NewInvitation};
+use cairn_auth::{AuthError, Role};
+use cairn_store::audit::{self, Actor, NewEvent};
 use cairn_tenancy::{HostTarget, Locale, NewTenant, TenantDirectory, TenantSlug, TenantStatus};
 use cairn_vault::MasterKey;
 use clap::{Parser, Subcommand};
@@ -40,6 +42,21 @@ pub enum Command {
     /// Outbound mail: test, status, retry.
     #[command(subcommand)]
     Mail(MailCommand),
+    /// Invite someone to a tenant; prints the invitation link as the last line and queues the mail.
+    Invite {
+        /// The tenant's slug.
+        #[arg(long)]
+        tenant: String,
+        /// The address to invite.
+        #[arg(long)]
+        email: String,
+        /// owner, technician or customer.
+        #[arg(long, default_value = "customer")]
+        role: String,
+        /// The organization (by name) the account may read.
+        #[arg(long)]
+        org: Option<String>,
+    },
 }
 
 /// `cairn mail …`
@@ -82,6 +99,9 @@ pub enum TenantCommand {
         /// Default time zone (IANA name, e.g. Europe/Zurich).
         #[arg(long, default_value = "UTC")]
         time_zone: String,
+        /// Invite the tenant's first owner; the link is printed as the last line.
+        #[arg(long)]
+        owner_email: Option<String>,
     },
     /// List tenants.
     List,
@@ -144,6 +164,31 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<()> {
             let (db, _) = startup::open(&settings).await?;
             mail_command(command, db, &settings, out).await?;
         }
+        Command::Invite { tenant, email, role, org } => {
+            let (db, _) = startup::open(&settings).await?;
+            let directory = TenantDirectory::new(db.clone(), std::time::Duration::ZERO);
+            let tenant =
+                directory.by_slug(&TenantSlug::parse(&tenant).map_err(|e| anyhow::anyhow!("--tenant: {e}"))?).await?;
+            let role: Role = role.parse().map_err(|e| anyhow::anyhow!("--role: {e}"))?;
+            let (urls, ttl) = (settings.public_urls(), settings.invitation_ttl());
+            let link = db
+                .tenant_tx(&tenant.id.clone(), move |conn| -> Result<String, AuthError> {
+                    let organization_id = match org {
+                        Some(name) => Some(invitations::organization_by_name(conn, &tenant.id, &name)?),
+                        None => None,
+                    };
+                    let invite = NewInvitation { email, role, organization_id, invited_by: None, ttl };
+                    let (invitation, link) = invitations::create(conn, &tenant, &urls, &invite)?;
+                    let event = NewEvent::new(Actor::Operator("cli".into()), "invitation.created")
+                        .target("invitation", &invitation.id);
+                    audit::record(conn, &tenant.id, &event)?;
+                    Ok(link)
+                })
+                .await
+                .map_err(describe_auth)?;
+            writeln!(out, "Invitation queued; it works for {} days.", settings.security.invitation_ttl_days)?;
+            writeln!(out, "{link}")?;
+        }
         Command::MasterKey(MasterKeyCommand::Rotate { new_key_file }) => {
             let (db, old) = startup::open(&settings).await?;
             let (new, _) = MasterKey::load_or_create(&new_key_file)?;
@@ -165,6 +210,17 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Words an accounts error for the command line.
+fn describe_auth(error: AuthError) -> anyhow::Error {
+    match error {
+        AuthError::EmailTaken => anyhow::anyhow!("--email: a user with this e-mail exists already in the tenant"),
+        AuthError::Invalid { field, message } => anyhow::anyhow!("--{field}: {message}"),
+        AuthError::Mail(e) => anyhow::anyhow!("--email: {e}"),
+        AuthError::Tenancy(e) => anyhow::anyhow!(e),
+        other => anyhow::anyhow!(other),
+    }
+}
+
 async fn tenant_command(
     command: TenantCommand,
     directory: &TenantDirectory,
@@ -175,7 +231,7 @@ async fn tenant_command(
     let operator = || Actor::Operator("cli".into());
     let parse_slug = |slug: &str| TenantSlug::parse(slug).map_err(|e| anyhow::anyhow!("slug {slug:?}: {e}"));
     match command {
-        TenantCommand::Create { slug, name, support_email, support_phone, locale, time_zone } => {
+        TenantCommand::Create { slug, name, support_email, support_phone, locale, time_zone, owner_email } => {
             let new = NewTenant {
                 slug: parse_slug(&slug)?,
                 name,
@@ -186,9 +242,30 @@ async fn tenant_command(
                     anyhow::anyhow!("--time-zone: {time_zone:?} is not an IANA time zone such as Europe/Zurich")
                 })?,
             };
-            let tenant = directory.create(master_key, new, operator()).await?;
+            let (urls, ttl) = (settings.public_urls(), settings.invitation_ttl());
+            let (tenant, owner_link) = directory
+                .create_with(master_key, new, operator(), move |conn, tenant| -> Result<Option<String>, AuthError> {
+                    let Some(email) = owner_email else { return Ok(None) };
+                    let invite =
+                        NewInvitation { email, role: Role::Owner, organization_id: None, invited_by: None, ttl };
+                    let (invitation, link) = invitations::create(conn, tenant, &urls, &invite)?;
+                    audit::record(
+                        conn,
+                        &tenant.id,
+                        &NewEvent::new(operator(), "invitation.created").target("invitation", &invitation.id),
+                    )?;
+                    Ok(Some(link))
+                })
+                .await
+                .map_err(describe_auth)?;
             writeln!(out, "Created tenant {} ({})", tenant.slug, tenant.name)?;
-            writeln!(out, "{}", settings.public_urls().tenant(&tenant.slug, "/login"))?;
+            match owner_link {
+                Some(link) => {
+                    writeln!(out, "Invited the first owner; the invitation mail is queued. Link:")?;
+                    writeln!(out, "{link}")?;
+                }
+                None => writeln!(out, "{}", settings.public_urls().tenant(&tenant.slug, "/login"))?,
+            }
         }
         TenantCommand::List => {
             let tenants = directory.list().await?;

@@ -91,6 +91,14 @@ pub struct SecuritySettings {
     pub master_key_file: Option<PathBuf>,
     /// Argon2id memory cost in KiB.
     pub argon2_memory_kib: u32,
+    /// Minutes a session may sit unused before it ends.
+    pub session_idle_minutes: u64,
+    /// Hours after sign-in when every session ends.
+    pub session_absolute_hours: u64,
+    /// Days an invitation link works.
+    pub invitation_ttl_days: u64,
+    /// Minutes a password-reset link works.
+    pub password_reset_ttl_minutes: u64,
 }
 
 /// `[operator]`
@@ -196,6 +204,18 @@ impl Settings {
         if !(64..=4 * 1024 * 1024).contains(&self.security.argon2_memory_kib) {
             return fail("security.argon2_memory_kib", "must be between 64 and 4194304 (KiB)");
         }
+        if !(1..=24 * 60).contains(&self.security.session_idle_minutes) {
+            return fail("security.session_idle_minutes", "must be between 1 and 1440");
+        }
+        if !(1..=24 * 30).contains(&self.security.session_absolute_hours) {
+            return fail("security.session_absolute_hours", "must be between 1 and 720");
+        }
+        if !(1..=90).contains(&self.security.invitation_ttl_days) {
+            return fail("security.invitation_ttl_days", "must be between 1 and 90");
+        }
+        if !(5..=24 * 60).contains(&self.security.password_reset_ttl_minutes) {
+            return fail("security.password_reset_ttl_minutes", "must be between 5 and 1440");
+        }
         if let Some(token) = &self.operator.token
             && token.expose_secret().len() < 32
         {
@@ -229,6 +249,11 @@ impl Settings {
             PublicScheme::Https => "https",
         };
         PublicUrls { scheme: scheme.into(), base_domain: self.server.base_domain.clone(), port }
+    }
+
+    /// How long invitation links work.
+    pub fn invitation_ttl(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.security.invitation_ttl_days * 24 * 3600)
     }
 
     /// The master key file in use when no inline key is configured.

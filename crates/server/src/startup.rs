@@ -5,6 +5,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
+use cairn_auth::password::Passwords;
+use cairn_auth::sessions::Timeouts;
 use cairn_mail::{MailTransport, OutboxWorker};
 use cairn_store::{Database, PoolOptions};
 use cairn_tenancy::TenantDirectory;
@@ -84,7 +86,21 @@ impl Application {
             // Bound to "any free port": links must name the port actually bound.
             public.port = Some(port);
         }
-        let app = Arc::new(App { db, directory, master_key, public });
+        let security = &settings.security;
+        let app = Arc::new(App {
+            db,
+            directory,
+            master_key,
+            public,
+            passwords: Passwords::new(security.argon2_memory_kib)?,
+            timeouts: Timeouts {
+                idle: Duration::from_secs(security.session_idle_minutes * 60),
+                absolute: Duration::from_secs(security.session_absolute_hours * 3600),
+            },
+            invitation_ttl: settings.invitation_ttl(),
+            reset_ttl: Duration::from_secs(security.password_reset_ttl_minutes * 60),
+            mail_waker: mail_worker.waker(),
+        });
         Ok(Self { acceptor, port, app, grace: Duration::from_secs(settings.server.shutdown_grace_secs), mail_worker })
     }
 

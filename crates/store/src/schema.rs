@@ -58,7 +58,21 @@ diesel::joinable!(tenant_keys -> tenants (tenant_id));
 diesel::joinable!(tenant_domains -> tenants (tenant_id));
 diesel::joinable!(audit_events -> tenants (tenant_id));
 
-diesel::allow_tables_to_appear_in_same_query!(tenants, tenant_keys, tenant_domains, audit_events, mail_outbox);
+diesel::allow_tables_to_appear_in_same_query!(
+    tenants,
+    tenant_keys,
+    tenant_domains,
+    audit_events,
+    mail_outbox,
+    organizations,
+    users,
+    organization_grants,
+    invitations,
+    sessions,
+    recovery_codes,
+    password_resets,
+    user_avatars,
+);
 
 diesel::table! {
     mail_outbox (tenant_id, id) {
@@ -85,3 +99,128 @@ diesel::table! {
 }
 
 diesel::joinable!(mail_outbox -> tenants (tenant_id));
+
+diesel::table! {
+    organizations (tenant_id, id) {
+        tenant_id -> Text,
+        id -> Text,
+        name -> Text,
+        short_name -> Text,
+        kind -> Text,
+        status -> Text,
+        quick_notes -> Text,
+        alert -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        updated_by -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    users (tenant_id, id) {
+        tenant_id -> Text,
+        id -> Text,
+        email -> Text,
+        first_name -> Text,
+        last_name -> Text,
+        role -> Text,
+        status -> Text,
+        password_hash -> Text,
+        totp_secret_sealed -> Nullable<Text>,
+        totp_last_step -> BigInt,
+        mfa_enabled_at -> Nullable<Timestamp>,
+        locale -> Nullable<Text>,
+        time_zone -> Nullable<Text>,
+        theme -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    organization_grants (tenant_id, organization_id, user_id) {
+        tenant_id -> Text,
+        organization_id -> Text,
+        user_id -> Text,
+        access -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    invitations (tenant_id, id) {
+        tenant_id -> Text,
+        id -> Text,
+        token_hash -> Text,
+        email -> Text,
+        role -> Text,
+        organization_id -> Nullable<Text>,
+        invited_by -> Nullable<Text>,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+        revoked_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    sessions (tenant_id, id) {
+        tenant_id -> Text,
+        id -> Text,
+        token_hash -> Text,
+        user_id -> Text,
+        stage -> Text,
+        csrf_token -> Text,
+        mfa_failures -> Integer,
+        handoff_hash -> Nullable<Text>,
+        handoff_expires_at -> Nullable<Timestamp>,
+        flash_sealed -> Nullable<Text>,
+        ip -> Nullable<Text>,
+        created_at -> Timestamp,
+        last_seen_at -> Timestamp,
+        expires_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    recovery_codes (tenant_id, id) {
+        tenant_id -> Text,
+        id -> Text,
+        user_id -> Text,
+        code_hash -> Text,
+        used_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    password_resets (tenant_id, id) {
+        tenant_id -> Text,
+        id -> Text,
+        token_hash -> Text,
+        user_id -> Text,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    user_avatars (tenant_id, user_id) {
+        tenant_id -> Text,
+        user_id -> Text,
+        content_type -> Text,
+        data -> Binary,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    login_throttle (key) {
+        key -> Text,
+        failures -> Integer,
+        window_start -> Timestamp,
+        locked_until -> Nullable<Timestamp>,
+        updated_at -> Timestamp,
+    }
+}

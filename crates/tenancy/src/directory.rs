@@ -126,11 +126,35 @@ impl TenantDirectory {
 
     /// Creates a tenant with its first data key, and records who did it.
     pub async fn create(&self, master: &Arc<MasterKey>, new: NewTenant, actor: Actor) -> Result<Tenant, TenancyError> {
+        self.create_with(master, new, actor, |_, _| Ok::<_, TenancyError>(())).await.map(|(tenant, ())| tenant)
+    }
+
+    /// Creates a tenant and runs `then` in the same transaction (e.g. inviting
+    /// its first owner): both happen or neither.
+    pub async fn create_with<T, E, F>(
+        &self,
+        master: &Arc<MasterKey>,
+        new: NewTenant,
+        actor: Actor,
+        then: F,
+    ) -> Result<(Tenant, T), E>
+    where
+        F: FnOnce(&mut DbConn, &Tenant) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: From<TenancyError> + From<cairn_store::StoreError> + From<diesel::result::Error> + Send + 'static,
+    {
         new.validate()?;
         let master = Arc::clone(master);
-        let tenant = self.db.tx(move |conn| create_tenant(conn, &master, &new, actor)).await?;
+        let created = self
+            .db
+            .tx(move |conn| -> Result<(Tenant, T), E> {
+                let tenant = create_tenant(conn, &master, &new, actor)?;
+                let extra = then(conn, &tenant)?;
+                Ok((tenant, extra))
+            })
+            .await?;
         self.cache.invalidate_all();
-        Ok(tenant)
+        Ok(created)
     }
 
     /// Every tenant, by slug.

@@ -1,108 +1,155 @@
 //! The UI text catalogues, German (informal "Du", as the MSPs' customers are
 //! addressed) and English.
 //!
-//! A catalogue is a struct, so a text missing in one language does not compile.
+//! Each line below names a text and gives it in both languages, so a text
+//! missing in one language does not compile. `{tenant}` and similar
+//! placeholders are filled in by the templates.
 
 use cairn_tenancy::Locale;
 
-/// Every text of the interface in one language.
-#[derive(Debug)]
-pub struct Texts {
-    /// `lang` attribute of pages.
-    pub lang: &'static str,
-    /// Label of the e-mail field.
-    pub email: &'static str,
-    /// Label of the password field.
-    pub password: &'static str,
-    /// Label of the subdomain field on the apex sign-in page.
-    pub subdomain: &'static str,
-    /// Hint below the subdomain field.
-    pub subdomain_hint: &'static str,
-    /// Title of sign-in pages.
-    pub login_title: &'static str,
-    /// Greeting on a tenant's sign-in page; `{tenant}` stands for its name.
-    pub login_intro: &'static str,
-    /// Intro of the apex sign-in page.
-    pub apex_login_intro: &'static str,
-    /// The sign-in button.
-    pub login_button: &'static str,
-    /// Footer lead-in before the support contact.
-    pub footer_questions: &'static str,
-    /// The privacy notice.
-    pub privacy_notice: &'static str,
-    /// Link text to the privacy policy.
-    pub privacy_policy: &'static str,
-    /// Button that dismisses the privacy notice.
-    pub privacy_understood: &'static str,
-    /// Title of the page for unknown hosts.
-    pub not_found_title: &'static str,
-    /// Text of the page for unknown hosts.
-    pub not_found_text: &'static str,
-    /// Title of the page of unknown paths.
-    pub page_not_found_title: &'static str,
-    /// Text of the page of unknown paths.
-    pub page_not_found_text: &'static str,
-    /// Title of the page of suspended workspaces.
-    pub suspended_title: &'static str,
-    /// Text of the page of suspended workspaces.
-    pub suspended_text: &'static str,
-    /// Title of the error page.
-    pub error_title: &'static str,
-    /// Text of the error page.
-    pub error_text: &'static str,
-    /// Link back to the sign-in page.
-    pub back_to_login: &'static str,
+macro_rules! catalogue {
+    ($($key:ident: $de:expr, $en:expr;)*) => {
+        /// Every text of the interface in one language; the field names are the keys.
+        #[allow(missing_docs)]
+        #[derive(Debug)]
+        pub struct Texts {
+            $(pub $key: &'static str,)*
+        }
+
+        static DE: Texts = Texts { $($key: $de,)* };
+        static EN: Texts = Texts { $($key: $en,)* };
+    };
 }
 
-static DE: Texts = Texts {
-    lang: "de",
-    email: "E-Mail",
-    password: "Passwort",
-    subdomain: "Subdomain",
-    subdomain_hint: "Die Subdomain Deines IT-Dienstleisters, z. B. plusundplus.ch",
-    login_title: "Anmelden",
-    login_intro: "Melde Dich an, um die Dokumentation von {tenant} zu lesen.",
-    apex_login_intro: "Gib die Subdomain Deines IT-Dienstleisters, Deine E-Mail und Dein Passwort ein.",
-    login_button: "Anmelden",
-    footer_questions: "Fragen?",
-    privacy_notice: "Mit der Nutzung dieser Seite bist Du mit unserer Datenschutzerklärung einverstanden.",
-    privacy_policy: "Datenschutzerklärung",
-    privacy_understood: "Verstanden",
-    not_found_title: "Diesen Arbeitsbereich gibt es nicht",
-    not_found_text: "Prüfe die Adresse. Die Anmeldung ohne Subdomain findest Du auf der Startseite der Plattform.",
-    page_not_found_title: "Seite nicht gefunden",
-    page_not_found_text: "Diese Seite gibt es nicht oder nicht mehr.",
-    suspended_title: "Dieser Arbeitsbereich ist gesperrt",
-    suspended_text: "Der Zugang ist vorübergehend nicht möglich. Bitte wende Dich an Deinen IT-Dienstleister.",
-    error_title: "Etwas ist schiefgelaufen",
-    error_text: "Bitte versuche es in einem Moment noch einmal.",
-    back_to_login: "Zur Anmeldung",
-};
-
-static EN: Texts = Texts {
-    lang: "en",
-    email: "E-mail",
-    password: "Password",
-    subdomain: "Subdomain",
-    subdomain_hint: "Your IT provider's subdomain, e.g. plusundplus.ch",
-    login_title: "Sign in",
-    login_intro: "Sign in to read the documentation of {tenant}.",
-    apex_login_intro: "Enter your IT provider's subdomain, your e-mail and your password.",
-    login_button: "Log in",
-    footer_questions: "Questions?",
-    privacy_notice: "By using this site you agree to our privacy policy.",
-    privacy_policy: "Privacy policy",
-    privacy_understood: "Understood",
-    not_found_title: "There is no such workspace",
-    not_found_text: "Check the address. You can also sign in on the platform's start page.",
-    page_not_found_title: "Page not found",
-    page_not_found_text: "This page does not exist, or no longer does.",
-    suspended_title: "This workspace is suspended",
-    suspended_text: "Access is not possible at the moment. Please contact your IT provider.",
-    error_title: "Something went wrong",
-    error_text: "Please try again in a moment.",
-    back_to_login: "Back to sign-in",
-};
+catalogue! {
+    lang: "de", "en";
+    email: "E-Mail", "E-mail";
+    password: "Passwort", "Password";
+    password_confirm: "Passwort wiederholen", "Repeat password";
+    first_name: "Vorname", "First name";
+    last_name: "Nachname", "Last name";
+    subdomain: "Subdomain", "Subdomain";
+    subdomain_hint: "Die Subdomain Deines IT-Dienstleisters, z. B. plusundplus.ch", "Your IT provider's subdomain, e.g. plusundplus.ch";
+    login_title: "Anmelden", "Sign in";
+    login_intro: "Melde Dich an, um die Dokumentation von {tenant} zu lesen.", "Sign in to read the documentation of {tenant}.";
+    apex_login_intro: "Gib die Subdomain Deines IT-Dienstleisters, Deine E-Mail und Dein Passwort ein.", "Enter your IT provider's subdomain, your e-mail and your password.";
+    login_button: "Anmelden", "Log in";
+    login_failed: "E-Mail oder Passwort stimmt nicht. Prüfe beides und versuche es noch einmal.", "The e-mail or the password is wrong. Check both and try again.";
+    apex_login_failed: "Subdomain, E-Mail oder Passwort stimmt nicht. Prüfe alles und versuche es noch einmal.", "The subdomain, e-mail or password is wrong. Check them and try again.";
+    locked: "Zu viele Versuche. Warte {seconds} Sekunden und versuche es dann noch einmal.", "Too many attempts. Wait {seconds} seconds, then try again.";
+    forgot_password: "Passwort vergessen?", "Forgot your password?";
+    logout: "Abmelden", "Log out";
+    footer_questions: "Fragen?", "Questions?";
+    privacy_notice: "Mit der Nutzung dieser Seite bist Du mit unserer Datenschutzerklärung einverstanden.", "By using this site you agree to our privacy policy.";
+    privacy_policy: "Datenschutzerklärung", "Privacy policy";
+    privacy_understood: "Verstanden", "Understood";
+    not_found_title: "Diesen Arbeitsbereich gibt es nicht", "There is no such workspace";
+    not_found_text: "Prüfe die Adresse. Die Anmeldung ohne Subdomain findest Du auf der Startseite der Plattform.", "Check the address. You can also sign in on the platform's start page.";
+    page_not_found_title: "Seite nicht gefunden", "Page not found";
+    page_not_found_text: "Diese Seite gibt es nicht oder nicht mehr.", "This page does not exist, or no longer does.";
+    suspended_title: "Dieser Arbeitsbereich ist gesperrt", "This workspace is suspended";
+    suspended_text: "Der Zugang ist vorübergehend nicht möglich. Bitte wende Dich an Deinen IT-Dienstleister.", "Access is not possible at the moment. Please contact your IT provider.";
+    error_title: "Etwas ist schiefgelaufen", "Something went wrong";
+    error_text: "Bitte versuche es in einem Moment noch einmal.", "Please try again in a moment.";
+    back_to_login: "Zur Anmeldung", "Back to sign-in";
+    invite_welcome: "Willkommen bei der Dokumentation von {tenant}", "Welcome to {tenant}'s documentation";
+    invite_intro: "Lege Dein Konto an. Danach richtest Du die Zwei-Faktor-Anmeldung ein.", "Create your account. Next you will set up two-factor sign-in.";
+    create_account: "Mein Konto anlegen", "Create my account";
+    password_hint: "Mindestens 12 Zeichen. Am besten ein paar Wörter, die nichts miteinander zu tun haben.", "At least 12 characters. A few unrelated words work best.";
+    link_invalid_title: "Dieser Link ist nicht mehr gültig", "This link is no longer valid";
+    link_invalid_text: "Der Link wurde schon verwendet, ist abgelaufen oder wurde ersetzt. Bitte {tenant} um einen neuen:", "The link was used already, has expired or was replaced. Ask {tenant} for a new one:";
+    password_too_short: "Verwende mindestens 12 Zeichen. Ein paar Wörter, die nichts miteinander zu tun haben, sind stark und gut zu merken.", "Use at least 12 characters. A few unrelated words make a strong, memorable password.";
+    password_too_long: "Verwende höchstens 256 Zeichen.", "Use at most 256 characters.";
+    password_mismatch: "Die beiden Passwörter sind verschieden. Gib zweimal dasselbe ein.", "The two passwords differ. Type the same password twice.";
+    password_identity: "Verwende weder Deine E-Mail-Adresse noch den Firmennamen im Passwort.", "Do not use your e-mail address or the company name in the password.";
+    password_weak: "Dieses Passwort ist zu leicht zu erraten. Füge ein, zwei weitere Wörter hinzu.", "This password is too easy to guess. Add another word or two.";
+    name_invalid: "Gib 1 bis 100 Zeichen ein.", "Enter 1 to 100 characters.";
+    email_invalid: "Gib eine gültige E-Mail-Adresse ein.", "Enter a valid e-mail address.";
+    mfa_title: "Zwei-Faktor-Anmeldung einrichten", "Set up two-factor sign-in";
+    mfa_intro: "Zusätzlich zum Passwort fragen wir bei der Anmeldung nach einem Code aus einer App auf Deinem Handy. So bleibt Deine Dokumentation geschützt, auch wenn jemand Dein Passwort kennt.", "Besides your password, signing in asks for a code from an app on your phone. Your documentation stays protected even if someone learns your password.";
+    mfa_step1: "Installiere Microsoft Authenticator auf Deinem Handy (jede TOTP-App funktioniert auch).", "Install Microsoft Authenticator on your phone (any TOTP app works too).";
+    mfa_step2: "Tippe in der App auf «Konto hinzufügen», erlaube den Zugriff auf die Kamera und scanne diesen Code.", "In the app, tap \"Add account\", allow the camera and scan this code.";
+    mfa_cant_scan: "Scannen klappt nicht? Gib diesen Schlüssel ein:", "Can't scan? Enter this key:";
+    mfa_step3: "Gib den 6-stelligen Code aus der App ein. Er ändert sich alle 30 Sekunden.", "Type the 6-digit code from the app. It changes every 30 seconds.";
+    code: "Code", "Code";
+    save: "Speichern", "Save";
+    code_wrong: "Der Code stimmt nicht oder wurde schon verwendet. Warte auf den nächsten Code und versuche es noch einmal.", "The code is wrong or was used already. Wait for the next code and try again.";
+    challenge_over: "Zu viele falsche Codes. Melde Dich noch einmal an.", "Too many wrong codes. Please sign in again.";
+    login_mfa_title: "Code eingeben", "Enter your code";
+    login_mfa_intro: "Öffne Deine Authenticator-App und gib den 6-stelligen Code für {tenant} ein.", "Open your authenticator app and type the 6-digit code for {tenant}.";
+    use_recovery_code: "Handy nicht zur Hand? Verwende einen Wiederherstellungscode:", "Phone not at hand? Use a recovery code:";
+    recovery_code: "Wiederherstellungscode", "Recovery code";
+    continue_button: "Weiter", "Continue";
+    recovery_title: "Deine Wiederherstellungscodes", "Your recovery codes";
+    recovery_intro: "Falls Du Dein Handy verlierst, meldest Du Dich mit einem dieser Codes an. Jeder Code funktioniert einmal. Bewahre sie sicher auf; wir zeigen sie nur jetzt.", "If you lose your phone, sign in with one of these codes. Each works once. Keep them safe; they are shown only now.";
+    recovery_download: "Als .txt herunterladen", "Download .txt";
+    recovery_print: "Drucken", "Print";
+    recovery_stored: "Ich habe die Codes sicher aufbewahrt", "I have stored them safely";
+    profile_title: "Dein Profil", "Your profile";
+    profile_picture: "Profilbild", "Profile picture";
+    upload: "Hochladen", "Upload";
+    remove: "Entfernen", "Remove";
+    avatar_hint: "PNG, JPEG, WebP oder GIF, höchstens 5 MB.", "PNG, JPEG, WebP or GIF, at most 5 MB.";
+    avatar_invalid: "Dieses Bild können wir nicht verwenden. Nimm ein PNG-, JPEG-, WebP- oder GIF-Bild mit höchstens 5 MB und 24 Megapixeln.", "This picture cannot be used. Choose a PNG, JPEG, WebP or GIF of at most 5 MB and 24 megapixels.";
+    theme: "Darstellung", "Theme";
+    theme_light: "Hell", "Light";
+    theme_dark: "Dunkel", "Dark";
+    theme_system: "Wie das Gerät", "Like the device";
+    language: "Sprache", "Language";
+    time_zone: "Zeitzone", "Time zone";
+    time_zone_filter: "Zeitzone suchen", "Search time zones";
+    change_password: "Passwort ändern", "Change password";
+    current_password: "Aktuelles Passwort", "Current password";
+    new_password: "Neues Passwort", "New password";
+    current_password_wrong: "Das aktuelle Passwort stimmt nicht.", "The current password is wrong.";
+    password_changed: "Dein Passwort wurde geändert. Deine anderen Sitzungen sind beendet.", "Your password was changed. Your other sessions were ended.";
+    mfa_section: "Zwei-Faktor-Anmeldung", "Two-factor sign-in";
+    mfa_active_since: "Aktiv seit", "Active since";
+    new_recovery_codes: "Neue Wiederherstellungscodes erzeugen", "Make new recovery codes";
+    recovery_left: "Unbenutzte Wiederherstellungscodes:", "Unused recovery codes:";
+    member_since: "Mitglied seit", "Member since";
+    organizations_title: "Organisationen", "Organizations";
+    organizations_intro: "Klicke auf Deine Organisation, um ihre Dokumentation zu sehen.", "Click your organization to see its documentation.";
+    no_organizations: "Dir wurde noch keine Organisation freigegeben. Wende Dich an {tenant}, wenn Du Zugang brauchst.", "No organization has been shared with you yet. Contact {tenant} if you need access.";
+    filter: "Filtern", "Filter";
+    kind_customer: "Kunde", "Customer";
+    kind_internal: "Intern", "Internal";
+    kind_vendor: "Lieferant", "Vendor";
+    users_title: "Benutzer", "Users";
+    invite_title: "Jemanden einladen", "Invite someone";
+    invite_button: "Einladung senden", "Send invitation";
+    invited: "Die Einladung ist unterwegs.", "The invitation is on its way.";
+    email_taken: "Zu dieser E-Mail gibt es schon ein Konto.", "An account with this e-mail exists already.";
+    role: "Rolle", "Role";
+    role_owner: "Inhaber", "Owner";
+    role_technician: "Techniker", "Technician";
+    role_customer: "Kunde", "Customer";
+    organization: "Organisation", "Organization";
+    no_organization: "Keine", "None";
+    pending_invitations: "Offene Einladungen", "Pending invitations";
+    expires: "Läuft ab", "Expires";
+    resend: "Erneut senden", "Re-send";
+    revoke: "Zurückziehen", "Revoke";
+    status: "Status", "Status";
+    active: "Aktiv", "Active";
+    disabled: "Gesperrt", "Disabled";
+    disable: "Sperren", "Disable";
+    enable: "Entsperren", "Enable";
+    reset_mfa: "Zwei-Faktor zurücksetzen", "Reset two-factor";
+    mfa: "Zwei-Faktor", "Two-factor";
+    yes: "Ja", "Yes";
+    no: "Nein", "No";
+    change_role: "Rolle ändern", "Change role";
+    name: "Name", "Name";
+    reset_title: "Passwort zurücksetzen", "Reset your password";
+    reset_intro: "Gib Deine E-Mail ein. Wir schicken Dir einen Link, mit dem Du ein neues Passwort festlegst.", "Enter your e-mail. We will send you a link to choose a new password.";
+    reset_button: "Link senden", "Send link";
+    reset_sent: "Falls es zu dieser E-Mail ein Konto gibt, ist ein Link unterwegs. Er ist eine Stunde gültig.", "If an account exists for this e-mail, a link is on its way. It works for one hour.";
+    reset_new_title: "Neues Passwort festlegen", "Choose a new password";
+    reset_done: "Dein Passwort wurde geändert. Melde Dich mit dem neuen Passwort und Deinem Code an.", "Your password was changed. Sign in with the new password and your code.";
+    skip_to_content: "Zum Inhalt", "Skip to content";
+    menu: "Menü", "Menu";
+}
 
 /// The catalogue of `locale`.
 pub fn texts(locale: Locale) -> &'static Texts {

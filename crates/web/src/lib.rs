@@ -6,10 +6,14 @@
 //! apex or tenant pages.
 
 mod app;
+mod csrf;
+mod error;
+mod flow;
 mod i18n;
 mod middleware;
 mod page;
 mod routes;
+mod session;
 
 pub use app::App;
 pub use i18n::{Texts, texts};

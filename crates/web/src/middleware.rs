@@ -27,6 +27,7 @@ pub async fn request_log<E: Endpoint>(inner: Arc<E>, req: Request) -> poem::Resu
         method = %req.method(),
         path = %req.uri().path(),
         tenant = tracing::field::Empty,
+        user = tracing::field::Empty,
     );
     async move {
         let started = Instant::now();
@@ -66,4 +67,13 @@ pub async fn security_headers<E: Endpoint>(inner: Arc<E>, req: Request) -> poem:
         HeaderValue::from_static("camera=(), microphone=(), geolocation=()"),
     );
     Ok(response)
+}
+
+/// Sends requests without a full session to `/login` (303), so protected
+/// pages never render for strangers or half-signed-in sessions.
+pub async fn require_full_session<E: Endpoint>(inner: Arc<E>, req: Request) -> poem::Result<Response> {
+    if req.data::<crate::session::Signed>().is_some_and(crate::session::Signed::is_full) {
+        return Ok(inner.call(req).await?.into_response());
+    }
+    Ok(poem::web::Redirect::see_other("/login").into_response())
 }

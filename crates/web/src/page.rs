@@ -1,15 +1,20 @@
-//! What every page shares: language, tenant branding, privacy notice.
+//! What every page shares: language, tenant branding, the signed-in user,
+//! the CSRF token, the privacy notice.
 
 use std::sync::Arc;
 
 use askama::Template;
+use cairn_auth::{Role, User};
 use cairn_tenancy::{Locale, Site, Tenant};
+use chrono::NaiveDateTime;
 use poem::http::StatusCode;
 use poem::http::header::ACCEPT_LANGUAGE;
 use poem::web::Html;
 use poem::{IntoResponse, Request, Response};
 
+use crate::csrf::CsrfToken;
 use crate::i18n::{Texts, texts};
+use crate::session::Signed;
 
 /// The cookie that remembers a dismissed privacy notice.
 pub const PRIVACY_COOKIE: &str = "cairn_privacy_ack";
@@ -21,38 +26,71 @@ pub struct Frame {
     pub t: &'static Texts,
     /// The tenant whose workspace this is; `None` on the apex.
     pub tenant: Option<Arc<Tenant>>,
+    /// The fully signed-in user, for the header menu.
+    pub user: Option<User>,
     /// Whether the privacy notice is still to be shown.
     pub show_privacy: bool,
     /// Where dismissing the notice returns to.
     pub path: String,
     /// `light`, `dark` or `system`.
     pub theme: &'static str,
+    /// The token every form carries.
+    pub csrf: String,
+    /// The time zone times are shown in.
+    pub time_zone: chrono_tz::Tz,
 }
 
 impl Frame {
-    /// The frame for this request: language by Accept-Language, then the
-    /// tenant's default (English on the apex).
+    /// The frame for this request: language by the user's choice, then
+    /// Accept-Language, then the tenant's default (English on the apex).
     pub fn for_request(req: &Request) -> Self {
         let tenant = match req.data::<Site>() {
             Some(Site::Tenant(tenant)) => Some(Arc::clone(tenant)),
             _ => None,
         };
-        let locale = negotiate_locale(req, tenant.as_deref());
+        let user = req.data::<Signed>().filter(|s| s.is_full()).map(|s| s.user.clone());
+        let any_user = req.data::<Signed>().map(|s| &s.user);
+        let locale = any_user.and_then(|u| u.locale).unwrap_or_else(|| negotiate_locale(req, tenant.as_deref()));
+        let time_zone =
+            any_user.and_then(|u| u.time_zone).or(tenant.as_ref().map(|t| t.time_zone)).unwrap_or(chrono_tz::UTC);
         Frame {
             t: texts(locale),
+            theme: any_user.map(|u| u.theme.as_str()).unwrap_or("system"),
             tenant,
+            user,
             show_privacy: req.cookie().get(PRIVACY_COOKIE).is_none(),
             path: req.uri().path().to_owned(),
-            theme: "system",
+            csrf: req.data::<CsrfToken>().map(|t| t.0.clone()).unwrap_or_default(),
+            time_zone,
         }
     }
-}
 
-impl Frame {
     /// A `tel:` link to the tenant's support phone (digits and `+` only).
     pub fn tel_href(&self) -> String {
         let phone = self.tenant.as_ref().map(|t| t.support_phone.as_str()).unwrap_or_default();
         format!("tel:{}", phone.chars().filter(|c| c.is_ascii_digit() || *c == '+').collect::<String>())
+    }
+
+    /// The tenant's name, or "Cairn" on the apex.
+    pub fn site_name(&self) -> &str {
+        self.tenant.as_ref().map(|t| t.name.as_str()).unwrap_or("Cairn")
+    }
+
+    /// A UTC time in the reader's time zone, e.g. `24.11.2026 14:05`.
+    pub fn time(&self, at: &NaiveDateTime) -> String {
+        let local = at.and_utc().with_timezone(&self.time_zone);
+        let pattern = if self.t.lang == "de" { "%d.%m.%Y %H:%M" } else { "%-d %b %Y, %H:%M" };
+        local.format(pattern).to_string()
+    }
+
+    /// Whether the signed-in user is an owner.
+    pub fn is_owner(&self) -> bool {
+        self.user.as_ref().is_some_and(|u| u.role == Role::Owner)
+    }
+
+    /// A text with `{tenant}` replaced by the tenant's name.
+    pub fn with_tenant(&self, text: &str) -> String {
+        text.replace("{tenant}", self.site_name())
     }
 }
 

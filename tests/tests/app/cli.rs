@@ -86,9 +86,6 @@ async fn suspend_and_resume_from_the_cli(app: TestApp) {
 
 async fn master_key_rotation_keeps_secrets_readable(app: TestApp) {
     use cairn_vault::{ExposeSecret, FieldRef, SecretString};
-    // The CLI reads the master key from a file; move the server's key there first.
-    let key_file = app.dir().join("master.key");
-    std::fs::write(&key_file, app.app.master_key.to_base64().expose_secret()).expect("write key");
     let tenant = app.with_tenant("acme").await;
     let field = FieldRef { table: "passwords", record_id: "r1", field: "value" };
     let (master, id) = (app.app.master_key.clone(), tenant.id.clone());

@@ -1,5 +1,6 @@
 //! Black-box tests of the whole server, each on SQLite and PostgreSQL.
 
+mod accounts;
 mod cli;
 mod hosts;
 mod mail;

@@ -41,7 +41,21 @@ fn error_page(
         Kind::PageNotFound => (t.page_not_found_title, t.page_not_found_text),
         Kind::Failure => (t.error_title, t.error_text),
     };
-    ErrorPage { frame: Frame { t, tenant, show_privacy: false, path, theme: "system" }, title, text }
+    let time_zone = tenant.as_ref().map(|t| t.time_zone).unwrap_or(chrono_tz::UTC);
+    ErrorPage {
+        frame: Frame {
+            t,
+            tenant,
+            user: None,
+            show_privacy: false,
+            path,
+            theme: "system",
+            csrf: String::new(),
+            time_zone,
+        },
+        title,
+        text,
+    }
 }
 
 /// Turns errors of the pages below into HTML pages in the visitor's language.

@@ -1,0 +1,9 @@
+DROP TABLE login_throttle;
+DROP TABLE user_avatars;
+DROP TABLE password_resets;
+DROP TABLE recovery_codes;
+DROP TABLE sessions;
+DROP TABLE invitations;
+DROP TABLE organization_grants;
+DROP TABLE users;
+DROP TABLE organizations;

@@ -57,6 +57,8 @@ pub struct ServerSettings {
     pub public_port: Option<u16>,
     /// Seconds in-flight requests get to finish on shutdown.
     pub shutdown_grace_secs: u64,
+    /// Take the client address from `X-Forwarded-For` (only behind a proxy that sets it).
+    pub trust_forwarded_for: bool,
 }
 
 /// `http` or `https`.

@@ -100,6 +100,7 @@ impl Application {
             invitation_ttl: settings.invitation_ttl(),
             reset_ttl: Duration::from_secs(security.password_reset_ttl_minutes * 60),
             mail_waker: mail_worker.waker(),
+            trust_forwarded_for: settings.server.trust_forwarded_for,
         });
         Ok(Self { acceptor, port, app, grace: Duration::from_secs(settings.server.shutdown_grace_secs), mail_worker })
     }

@@ -31,6 +31,9 @@ pub struct App {
     pub reset_ttl: Duration,
     /// Wakes this process's mail worker after mail was queued.
     pub mail_waker: Arc<Notify>,
+    /// Whether the client address is taken from `X-Forwarded-For` (behind a
+    /// reverse proxy that sets it) instead of the TCP peer.
+    pub trust_forwarded_for: bool,
 }
 
 impl std::fmt::Debug for App {

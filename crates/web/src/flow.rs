@@ -15,8 +15,20 @@ use crate::App;
 use crate::i18n::Texts;
 use crate::session::Signed;
 
-/// The client's address as seen by this server.
+/// The client's address: the TCP peer, or behind a trusted reverse proxy
+/// the last `X-Forwarded-For` entry (the one the proxy itself appended).
 pub fn client_ip(req: &Request) -> String {
+    let trusted = req.data::<Arc<App>>().is_some_and(|app| app.trust_forwarded_for);
+    if trusted
+        && let Some(ip) = req
+            .headers()
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.rsplit(',').next())
+            .and_then(|ip| ip.trim().parse::<std::net::IpAddr>().ok())
+    {
+        return ip.to_string();
+    }
     req.remote_addr().as_socket_addr().map(|a| a.ip().to_string()).unwrap_or_else(|| "unknown".into())
 }
 

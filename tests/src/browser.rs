@@ -110,6 +110,16 @@ impl Browser {
         self.post(action, &all).await
     }
 
+    /// POST a url-encoded form asking for JSON (`Accept: application/json`).
+    pub async fn post_json_accepting(&mut self, path: &str, fields: &[(&str, &str)]) -> Page {
+        let request = self
+            .client
+            .post(format!("{}{path}", self.address))
+            .header(reqwest::header::ACCEPT, "application/json")
+            .form(fields);
+        self.send(request).await
+    }
+
     /// POST a multipart form.
     pub async fn post_multipart(&mut self, path: &str, form: reqwest::multipart::Form) -> Page {
         let request = self.client.post(format!("{}{path}", self.address)).multipart(form);

@@ -133,10 +133,13 @@ pub fn reset(conn: &mut DbConn, user: &User) -> Result<(), AuthError> {
     Ok(())
 }
 
-/// The current code of a base32 secret (tests and tools).
+/// The current code of a base32 secret, e.g. one documented for a
+/// third-party account. Such secrets are often shorter than Cairn's own
+/// (80 bits is common), so no minimum length is imposed here.
 pub fn current_code(secret_base32: &str) -> Option<String> {
-    let raw = totp_rs::Secret::Encoded(secret_base32.to_owned()).to_bytes().ok()?;
-    totp(raw, "Cairn", "x").ok()?.generate_current().ok()
+    let cleaned: String = secret_base32.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_uppercase();
+    let raw = totp_rs::Secret::Encoded(cleaned).to_bytes().ok()?;
+    TOTP::new_unchecked(Algorithm::SHA1, DIGITS, 1, STEP_SECS, raw, None, String::new()).generate_current().ok()
 }
 
 #[cfg(test)]

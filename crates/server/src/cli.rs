@@ -30,7 +30,12 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the server (the default).
-    Serve,
+    Serve {
+        /// On an empty database, create the demo tenant plusundplus.ch with
+        /// three organizations and print invitation links to walk through.
+        #[arg(long)]
+        demo: bool,
+    },
     /// Apply pending database migrations and exit.
     Migrate,
     /// Manage tenants (MSP workspaces).
@@ -139,9 +144,40 @@ pub enum MasterKeyCommand {
 pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<()> {
     let settings = Settings::load(cli.config.as_deref())?;
     telemetry::init(&settings.log);
-    match cli.command.unwrap_or(Command::Serve) {
-        Command::Serve => {
+    match cli.command.unwrap_or(Command::Serve { demo: false }) {
+        Command::Serve { demo } => {
             let application = Application::build(&settings).await?;
+            if demo {
+                let app = application.app();
+                let seeded = if app.directory.list().await?.is_empty() {
+                    crate::demo::seed(
+                        &app.directory,
+                        &app.master_key,
+                        &app.public,
+                        settings.invitation_ttl(),
+                        "plusundplus.ch",
+                    )
+                    .await?
+                } else {
+                    None
+                };
+                match seeded {
+                    Some(seed) => {
+                        writeln!(
+                            out,
+                            "Demo tenant {} ({}) created with three organizations.",
+                            seed.tenant.slug, seed.tenant.name
+                        )?;
+                        writeln!(out, "Staff owner (owner@plusundplus.ch), open:\n  {}", seed.owner_link)?;
+                        writeln!(
+                            out,
+                            "Customer of Muster AG (max.muster@muster-ag.ch), open:\n  {}",
+                            seed.customer_link
+                        )?;
+                    }
+                    None => writeln!(out, "--demo: the database is not empty; nothing was added.")?,
+                }
+            }
             writeln!(
                 out,
                 "Cairn listens on http://{} (tenants at {})",
@@ -328,26 +364,38 @@ async fn mail_command(
                 .await?;
             let transport = cairn_mail::MailTransport::from_settings(&settings.mail)?;
             let worker = cairn_mail::OutboxWorker::new(db.clone(), transport, &settings.mail)?;
-            worker.run_once().await?;
-            let report_id = id.clone();
-            let (status, error): (String, Option<String>) = db
-                .run(move |conn| {
-                    use cairn_store::schema::mail_outbox::dsl as m;
-                    use diesel::prelude::*;
-                    m::mail_outbox
-                        .filter(m::id.eq(&report_id))
-                        .select((m::status, m::last_error))
-                        .first(conn)
-                        .map_err(StoreError::from)
-                })
-                .await?;
-            if status == "sent" {
-                writeln!(out, "Test mail {id} sent")?;
-            } else {
-                anyhow::bail!(
-                    "the test mail was not sent: {}; it stays queued and is retried ({id})",
-                    error.unwrap_or_else(|| "no transport answer".into())
-                );
+            // A running server's worker may take the mail first; either way,
+            // wait for the first attempt's outcome.
+            let deadline =
+                std::time::Instant::now() + std::time::Duration::from_secs(settings.mail.smtp.timeout_secs + 30);
+            loop {
+                worker.run_once().await?;
+                let report_id = id.clone();
+                let (status, attempts, error): (String, i32, Option<String>) = db
+                    .run(move |conn| {
+                        use cairn_store::schema::mail_outbox::dsl as m;
+                        use diesel::prelude::*;
+                        m::mail_outbox
+                            .filter(m::id.eq(&report_id))
+                            .select((m::status, m::attempts, m::last_error))
+                            .first(conn)
+                            .map_err(StoreError::from)
+                    })
+                    .await?;
+                match (status.as_str(), error) {
+                    ("sent", _) => {
+                        writeln!(out, "Test mail {id} sent")?;
+                        break;
+                    }
+                    ("failed", error) | ("queued", error @ Some(_)) if attempts > 0 => anyhow::bail!(
+                        "the test mail was not sent: {}; status {status}, see `cairn mail status` ({id})",
+                        error.unwrap_or_else(|| "no transport answer".into())
+                    ),
+                    _ if std::time::Instant::now() > deadline => {
+                        anyhow::bail!("the test mail is still {status} after waiting; see `cairn mail status` ({id})")
+                    }
+                    _ => tokio::time::sleep(std::time::Duration::from_millis(200)).await,
+                }
             }
         }
         MailCommand::Status => {

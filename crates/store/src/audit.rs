@@ -134,3 +134,35 @@ pub fn recent(conn: &mut DbConn, tenant: &TenantId, limit: i64) -> QueryResult<V
         .select(Event::as_select())
         .load(conn)
 }
+
+/// Which events to list.
+#[derive(Clone, Debug, Default)]
+pub struct Filter {
+    /// Only events of this acting user.
+    pub user_id: Option<String>,
+    /// Only events concerning this organization.
+    pub organization_id: Option<String>,
+    /// Only actions starting with this text (e.g. `record.` or `sign_in.failed`).
+    pub action_prefix: Option<String>,
+}
+
+/// Events of `tenant` matching `filter`, newest first, at most `limit`.
+pub fn list(conn: &mut DbConn, tenant: &TenantId, filter: &Filter, limit: i64) -> QueryResult<Vec<Event>> {
+    let mut query = audit_events::table
+        .filter(audit_events::tenant_id.eq(tenant.as_str()))
+        .order((audit_events::occurred_at.desc(), audit_events::id.desc()))
+        .limit(limit)
+        .select(Event::as_select())
+        .into_boxed();
+    if let Some(user) = &filter.user_id {
+        query = query.filter(audit_events::actor_user_id.eq(user.clone()));
+    }
+    if let Some(organization) = &filter.organization_id {
+        query = query.filter(audit_events::organization_id.eq(organization.clone()));
+    }
+    if let Some(prefix) = filter.action_prefix.as_ref().filter(|p| !p.is_empty()) {
+        let escaped = prefix.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+        query = query.filter(audit_events::action.like(format!("{escaped}%")).escape('\\'));
+    }
+    query.load(conn)
+}

@@ -127,7 +127,7 @@ impl Database {
         T: Send + 'static,
         E: From<StoreError> + From<diesel::result::Error> + Send + 'static,
     {
-        self.run(move |c| c.transaction(f)).await
+        self.run(move |c| write_transaction(c, f)).await
     }
 
     /// Runs `f` in one transaction scoped to `tenant`. On PostgreSQL the
@@ -145,6 +145,32 @@ impl Database {
             f(c)
         })
         .await
+    }
+}
+
+/// Runs `f` in a transaction. On SQLite it begins `IMMEDIATE`: the write
+/// lock is taken up front, waiting out other writers (busy timeout), instead
+/// of failing at the first write when another connection committed since
+/// this transaction's first read (SQLITE_BUSY in WAL mode).
+fn write_transaction<T, E, F>(conn: &mut DbConn, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConn) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    use diesel::connection::{AnsiTransactionManager, TransactionManager};
+    match conn {
+        DbConn::Sqlite(inner) => AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN IMMEDIATE")?,
+        DbConn::Postgres(inner) => AnsiTransactionManager::begin_transaction(inner)?,
+    }
+    match f(conn) {
+        Ok(value) => {
+            <DbConn as Connection>::TransactionManager::commit_transaction(conn)?;
+            Ok(value)
+        }
+        Err(error) => {
+            <DbConn as Connection>::TransactionManager::rollback_transaction(conn)?;
+            Err(error)
+        }
     }
 }
 

@@ -72,6 +72,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     recovery_codes,
     password_resets,
     user_avatars,
+    records,
+    documents,
+    document_revisions,
 );
 
 diesel::table! {
@@ -222,5 +225,51 @@ diesel::table! {
         window_start -> Timestamp,
         locked_until -> Nullable<Timestamp>,
         updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    records (tenant_id, id) {
+        tenant_id -> Text,
+        id -> Text,
+        organization_id -> Text,
+        kind -> Text,
+        name -> Text,
+        fields -> Text,
+        secrets -> Text,
+        visibility -> Text,
+        search_text -> Text,
+        archived -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        updated_by -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    documents (tenant_id, id) {
+        tenant_id -> Text,
+        id -> Text,
+        organization_id -> Nullable<Text>,
+        title -> Text,
+        body -> Text,
+        revision -> Integer,
+        archived -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        updated_by -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    document_revisions (tenant_id, document_id, revision) {
+        tenant_id -> Text,
+        document_id -> Text,
+        revision -> Integer,
+        title -> Text,
+        body -> Text,
+        author_id -> Nullable<Text>,
+        author -> Text,
+        created_at -> Timestamp,
     }
 }

@@ -32,6 +32,52 @@ document.addEventListener("DOMContentLoaded", () => {
     });
   }
 
+  // Reveal secrets in place: ask for JSON, show for 30 s with a countdown, then hide again.
+  for (const form of document.querySelectorAll("form.reveal")) {
+    const output = form.querySelector("output");
+    const copy = form.querySelector("button.copy");
+    const countdown = form.querySelector(".countdown");
+    const show = form.querySelector("button[type=submit]");
+    let timer = null;
+    const hide = () => {
+      clearInterval(timer);
+      output.textContent = "••••••••";
+      countdown.textContent = "";
+      copy.hidden = true;
+      show.hidden = false;
+    };
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const response = await fetch(form.action, {
+        method: "POST",
+        headers: { "Accept": "application/json" },
+        body: new URLSearchParams(new FormData(form)),
+        credentials: "same-origin",
+      });
+      if (!response.ok) return;
+      const data = await response.json();
+      output.textContent = data.value;
+      show.hidden = true;
+      copy.hidden = false;
+      let left = typeof data.remaining === "number" ? data.remaining : 30;
+      countdown.textContent = `${left}s`;
+      clearInterval(timer);
+      timer = setInterval(() => {
+        left -= 1;
+        countdown.textContent = `${left}s`;
+        if (left <= 0) hide();
+      }, 1000);
+    });
+    copy.addEventListener("click", async () => {
+      try {
+        await navigator.clipboard.writeText(output.textContent);
+        copy.textContent = "✓";
+        setTimeout(() => { copy.textContent = copy.dataset.label || "Copy"; }, 1500);
+      } catch (_) { /* clipboard refused: the value stays visible to copy by hand */ }
+    });
+    copy.dataset.label = copy.textContent;
+  }
+
   // Broken avatars (none uploaded yet) fall back to the initials underneath.
   for (const img of document.querySelectorAll(".avatar-link .avatar")) {
     img.addEventListener("error", () => img.remove());

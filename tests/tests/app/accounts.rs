@@ -22,10 +22,10 @@ backend_tests!(
     owner_manages_users,
 );
 
-const PASSWORD: &str = "Kiesel-Alpaka-Fernrohr-42";
+pub(crate) const PASSWORD: &str = "Kiesel-Alpaka-Fernrohr-42";
 
 /// The current TOTP code of a base32 secret, from oathtool (an independent implementation).
-fn totp(secret: &str, offset_secs: i64) -> String {
+pub(crate) fn totp(secret: &str, offset_secs: i64) -> String {
     let when = format!("now {offset_secs:+} seconds");
     let output =
         Command::new("oathtool").args(["--totp", "-b", "-N", &when, secret]).output().expect("oathtool is installed");
@@ -34,7 +34,7 @@ fn totp(secret: &str, offset_secs: i64) -> String {
 }
 
 /// The secret of the `otpauth://` URI in the QR code of the MFA setup page, decoded from the PNG.
-fn secret_from_qr(page: &Page) -> String {
+pub(crate) fn secret_from_qr(page: &Page) -> String {
     let start = page.body.find(r#"class="qr" src="data:image/png;base64,"#).expect("a QR image")
         + r#"class="qr" src="data:image/png;base64,"#.len();
     let data = &page.body[start..start + page.body[start..].find('"').expect("end of src")];
@@ -51,19 +51,19 @@ fn secret_from_qr(page: &Page) -> String {
 }
 
 /// The path of a link on the tenant host.
-fn path_of(link: &str) -> String {
+pub(crate) fn path_of(link: &str) -> String {
     let after_scheme = link.split("://").nth(1).expect("absolute link");
     after_scheme[after_scheme.find('/').expect("path")..].to_owned()
 }
 
 /// Invites through the CLI; returns the link (its last line).
-async fn invite(app: &TestApp, slug: &str, email: &str, role: &str) -> String {
+pub(crate) async fn invite(app: &TestApp, slug: &str, email: &str, role: &str) -> String {
     let out = app.cli(&["invite", "--tenant", slug, "--email", email, "--role", role]).await.expect("invite");
     out.lines().last().expect("a link").to_owned()
 }
 
 /// Creates the account of an invitation link and enrols MFA; returns the signed-in browser and the TOTP secret.
-async fn enrol(app: &TestApp, slug: &str, link: &str) -> (Browser, String) {
+pub(crate) async fn enrol(app: &TestApp, slug: &str, link: &str) -> (Browser, String) {
     let mut browser = app.browser(slug);
     let path = path_of(link);
     let created = browser
@@ -95,7 +95,7 @@ async fn customer(app: &TestApp, slug: &str, email: &str) -> (Browser, String) {
 }
 
 /// Signs in on the tenant host with password and code.
-async fn sign_in(app: &TestApp, slug: &str, email: &str, secret: &str, offset: i64) -> (Browser, Page) {
+pub(crate) async fn sign_in(app: &TestApp, slug: &str, email: &str, secret: &str, offset: i64) -> (Browser, Page) {
     let mut browser = app.browser(slug);
     let login = browser.submit("/login", "/login", &[("email", email), ("password", PASSWORD)]).await;
     assert_eq!(login.status, 303, "{}", login.body);

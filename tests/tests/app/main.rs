@@ -2,6 +2,7 @@
 
 mod accounts;
 mod cli;
+mod documentation;
 mod hosts;
 mod mail;
 mod pages;

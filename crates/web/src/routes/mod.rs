@@ -2,11 +2,15 @@
 
 mod account;
 mod assets;
+mod audit;
+mod documentation;
+mod documents;
 mod errors;
 mod health;
 mod login;
 mod organizations;
 mod privacy;
+mod search;
 mod users;
 
 use std::sync::Arc;
@@ -39,8 +43,34 @@ pub fn endpoint(app: Arc<App>) -> impl Endpoint<Output = Response> {
         .at("/profile/avatar/remove", post(account::avatar_remove))
         .at("/profile/password", post(account::password_change))
         .at("/profile/recovery-codes", post(account::recovery_regenerate))
-        .at("/organizations", get(organizations::list))
-        .at("/organizations/:id", get(organizations::show))
+        .at("/organizations", get(organizations::list).post(documentation::create_organization))
+        .at("/organizations/new", get(documentation::new_organization))
+        .at("/organizations/:id", get(documentation::overview))
+        .at("/organizations/:id/edit", get(documentation::edit_organization).post(documentation::update_organization))
+        .at("/organizations/:id/archive", post(documentation::archive_organization))
+        .at("/organizations/:id/access", post(documentation::grant_access))
+        .at("/organizations/:id/access/:user/revoke", post(documentation::revoke_access))
+        .at("/organizations/:id/invite", post(documentation::invite_into))
+        .at("/organizations/:id/:section", get(documentation::section_list).post(documentation::create_record))
+        .at("/organizations/:id/:section/new", get(documentation::new_record))
+        .at("/organizations/:id/:section/:record", get(documentation::record_detail))
+        .at(
+            "/organizations/:id/:section/:record/edit",
+            get(documentation::edit_record).post(documentation::update_record),
+        )
+        .at("/organizations/:id/:section/:record/archive", post(documentation::archive_record))
+        .at("/organizations/:id/:section/:record/reveal", post(documentation::reveal))
+        .at("/organizations/:id/:section/:record/qr.png", get(documentation::wifi_qr))
+        .at("/organizations/:id/documents/:record/restore", post(documents::restore_org_document))
+        .at("/guides", get(documents::guides).post(documents::create_guide))
+        .at("/guides/new", get(documents::new_guide))
+        .at("/guides/:id", get(documents::guide))
+        .at("/guides/:id/edit", get(documents::edit_guide).post(documents::update_guide))
+        .at("/guides/:id/archive", post(documents::archive_guide))
+        .at("/guides/:id/restore", post(documents::restore_guide))
+        .at("/search", get(search::search_page))
+        .at("/audit", get(audit::audit_page))
+        .at("/audit.csv", get(audit::audit_csv))
         .at("/users", get(users::list))
         .at("/users/invite", post(users::invite))
         .at("/users/:id/role", post(users::set_role))

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use askama::Template;
 use cairn_auth::invitations::{self, NewInvitation};
-use cairn_auth::policy::{Action, Principal, can};
+use cairn_auth::policy::{Action, Principal, Resource, can};
 use cairn_auth::{AuthError, Role, User, mfa, users};
 use cairn_mail::MailContent;
 use cairn_mail::outbox::{self, Recipient};
@@ -57,7 +57,11 @@ struct UsersPage {
 /// The signed-in owner, or 404 for everyone else (the page does not exist for them).
 fn owner(req: &Request, action: Action) -> poem::Result<Signed> {
     let signed = flow::full_session(req).ok_or_else(crate::error::not_found)?;
-    if can(&Principal { role: signed.user.role }, action) { Ok(signed) } else { Err(crate::error::not_found()) }
+    if can(&Principal { role: signed.user.role }, action, &Resource::Tenant) {
+        Ok(signed)
+    } else {
+        Err(crate::error::not_found())
+    }
 }
 
 async fn users_page(
@@ -122,7 +126,7 @@ async fn users_page(
 /// `GET /users`.
 #[handler]
 pub async fn list(req: &Request, app: Data<&Arc<App>>) -> poem::Result<Response> {
-    let signed = owner(req, Action::ListUsers)?;
+    let signed = owner(req, Action::ManageUsers)?;
     users_page(req, &app, &signed, None, None).await
 }
 

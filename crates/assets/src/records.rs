@@ -1,0 +1,486 @@
+//! Documentation records: configurations, contacts, passwords, wireless
+//! networks and VPNs of an organization.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use cairn_auth::User;
+use cairn_auth::policy::{Access, Action, Principal, Resource, Visibility, can};
+use cairn_store::audit::{self, Actor, NewEvent};
+use cairn_store::schema::records;
+use cairn_store::{DbConn, TenantId, new_id};
+use cairn_vault::{ExposeSecret, FieldRef, Keyring, SecretString};
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::organizations::{self, Organization, actor, actor_label};
+use crate::{AssetError, Input, Kind};
+
+/// Rows a section list shows per page.
+pub const PAGE_SIZE: usize = 25;
+/// The most records one section list reads (lists sort and filter these).
+const SECTION_CAP: i64 = 10_000;
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = records)]
+struct RecordRow {
+    id: String,
+    organization_id: String,
+    kind: String,
+    name: String,
+    fields: String,
+    secrets: String,
+    visibility: String,
+    updated_at: NaiveDateTime,
+    updated_by: Option<String>,
+}
+
+/// A record as pages see it: plain fields, and which secrets are set.
+#[derive(Clone, Debug)]
+pub struct Record {
+    /// Its id.
+    pub id: String,
+    /// Its organization.
+    pub organization_id: String,
+    /// Its kind.
+    pub kind: Kind,
+    /// Its name (SSID for Wi-Fi).
+    pub name: String,
+    /// Plain fields by key.
+    pub fields: BTreeMap<String, String>,
+    /// Keys of the secret fields that hold a value.
+    pub secrets_set: BTreeSet<String>,
+    /// Who may see it.
+    pub visibility: Visibility,
+    /// Last change.
+    pub updated_at: NaiveDateTime,
+    /// Who changed it last.
+    pub updated_by: Option<String>,
+    sealed: BTreeMap<String, String>,
+}
+
+impl Record {
+    fn from_row(row: RecordRow) -> Option<Record> {
+        let kind = Kind::parse(&row.kind)?;
+        let fields: BTreeMap<String, String> = serde_json::from_str(&row.fields).unwrap_or_default();
+        let sealed: BTreeMap<String, String> = serde_json::from_str(&row.secrets).unwrap_or_default();
+        Some(Record {
+            id: row.id,
+            organization_id: row.organization_id,
+            kind,
+            name: row.name,
+            fields,
+            secrets_set: sealed.keys().cloned().collect(),
+            visibility: Visibility::parse(&row.visibility),
+            updated_at: row.updated_at,
+            updated_by: row.updated_by,
+            sealed,
+        })
+    }
+
+    /// A plain field's value, or "".
+    pub fn field(&self, key: &str) -> &str {
+        self.fields.get(key).map(String::as_str).unwrap_or_default()
+    }
+}
+
+/// What a form gives for a record.
+#[derive(Clone, Debug, Default)]
+pub struct RecordInput {
+    /// The name.
+    pub name: String,
+    /// Plain fields by key (unknown keys are ignored).
+    pub fields: BTreeMap<String, String>,
+    /// Secret fields typed in the form; an empty value keeps the stored one.
+    pub secrets: BTreeMap<String, SecretString>,
+    /// Secret fields to clear.
+    pub clear: BTreeSet<String>,
+    /// Who may see it (passwords only; others are `everyone`).
+    pub visibility: Option<Visibility>,
+}
+
+impl RecordInput {
+    /// Checks the values against the kind's fields; returns the plain fields to store.
+    fn validate(&self, kind: Kind) -> Result<BTreeMap<String, String>, AssetError> {
+        let name = self.name.trim();
+        if name.is_empty() || name.chars().count() > 200 || name.chars().any(char::is_control) {
+            return Err(AssetError::invalid("name", "1 to 200 characters"));
+        }
+        let mut plain = BTreeMap::new();
+        for spec in kind.fields() {
+            if spec.is_secret() {
+                if let Some(secret) = self.secrets.get(spec.key)
+                    && secret.expose_secret().chars().count() > 4_000
+                {
+                    return Err(AssetError::invalid(spec.key, "at most 4000 characters"));
+                }
+                continue;
+            }
+            let value = self.fields.get(spec.key).map(|v| v.trim().to_owned()).unwrap_or_default();
+            let limit = if spec.input == Input::Textarea { 20_000 } else { 500 };
+            if value.chars().count() > limit {
+                return Err(AssetError::invalid(spec.key, format!("at most {limit} characters")));
+            }
+            match spec.input {
+                Input::Select(options) if !value.is_empty() && !options.contains(&value.as_str()) => {
+                    return Err(AssetError::invalid(spec.key, format!("one of {}", options.join(", "))));
+                }
+                Input::Date if !value.is_empty() && chrono::NaiveDate::parse_from_str(&value, "%Y-%m-%d").is_err() => {
+                    return Err(AssetError::invalid(spec.key, "a date as YYYY-MM-DD"));
+                }
+                Input::Checkbox => {
+                    if matches!(value.as_str(), "true" | "on" | "1") {
+                        plain.insert(spec.key.to_owned(), "true".to_owned());
+                    }
+                    continue;
+                }
+                _ => {}
+            }
+            if spec.input != Input::Textarea && value.chars().any(char::is_control) {
+                return Err(AssetError::invalid(spec.key, "no line breaks"));
+            }
+            if !value.is_empty() {
+                plain.insert(spec.key.to_owned(), value);
+            }
+        }
+        Ok(plain)
+    }
+}
+
+fn search_text(kind: Kind, name: &str, fields: &BTreeMap<String, String>) -> String {
+    let mut text = name.to_lowercase();
+    for spec in kind.fields().iter().filter(|s| s.searchable && !s.is_secret()) {
+        if let Some(value) = fields.get(spec.key) {
+            text.push(' ');
+            text.push_str(&value.to_lowercase());
+        }
+    }
+    text
+}
+
+fn secret_ref<'a>(record_id: &'a str, key: &'a str) -> FieldRef<'a> {
+    FieldRef { table: "records", record_id, field: key }
+}
+
+fn seal_all(
+    keyring: &Keyring,
+    record_id: &str,
+    kind: Kind,
+    mut sealed: BTreeMap<String, String>,
+    input: &RecordInput,
+) -> BTreeMap<String, String> {
+    for spec in kind.fields().iter().filter(|s| s.is_secret()) {
+        if input.clear.contains(spec.key) {
+            sealed.remove(spec.key);
+        }
+        if let Some(secret) = input.secrets.get(spec.key).filter(|s| !s.expose_secret().is_empty()) {
+            sealed.insert(spec.key.to_owned(), keyring.seal(secret_ref(record_id, spec.key), secret));
+        }
+    }
+    sealed
+}
+
+fn event_for<'a>(record: &'a Record, action: &'a str, user: &User) -> NewEvent<'a> {
+    let mut event = NewEvent::new(actor(user), action)
+        .target(record.kind.as_str(), &record.id)
+        .details(serde_json::json!({ "name": record.name }));
+    event.organization_id = Some(&record.organization_id);
+    event
+}
+
+/// Creates a record in an organization the user may write to.
+pub fn create(
+    conn: &mut DbConn,
+    keyring: &Keyring,
+    user: &User,
+    organization_id: &str,
+    kind: Kind,
+    input: &RecordInput,
+) -> Result<Record, AssetError> {
+    organizations::authorize(conn, user, organization_id, Action::Create)?;
+    let visibility =
+        if kind.has_visibility() { input.visibility.unwrap_or(Visibility::Everyone) } else { Visibility::Everyone };
+    let grant = organizations::grant_of(conn, &user.tenant_id, organization_id, &user.id)?;
+    if !can(&Principal { role: user.role }, Action::Edit, &Resource::Record { grant, visibility }) {
+        // A customer editor may not create staff-only entries.
+        return Err(AssetError::NotFound);
+    }
+    insert(conn, keyring, &user.tenant_id, organization_id, kind, input, actor(user))
+}
+
+/// Stores a new record for whoever `by` is; callers decide access first
+/// ([`create`] for users; seeding for the platform itself).
+pub fn insert(
+    conn: &mut DbConn,
+    keyring: &Keyring,
+    tenant: &TenantId,
+    organization_id: &str,
+    kind: Kind,
+    input: &RecordInput,
+    by: Actor,
+) -> Result<Record, AssetError> {
+    let plain = input.validate(kind)?;
+    let visibility =
+        if kind.has_visibility() { input.visibility.unwrap_or(Visibility::Everyone) } else { Visibility::Everyone };
+    let id = new_id();
+    let sealed = seal_all(keyring, &id, kind, BTreeMap::new(), input);
+    let now = chrono::Utc::now().naive_utc();
+    diesel::insert_into(records::table)
+        .values((
+            records::tenant_id.eq(tenant.as_str()),
+            records::id.eq(&id),
+            records::organization_id.eq(organization_id),
+            records::kind.eq(kind.as_str()),
+            records::name.eq(input.name.trim()),
+            records::fields.eq(serde_json::to_string(&plain).unwrap_or_default()),
+            records::secrets.eq(serde_json::to_string(&sealed).unwrap_or_default()),
+            records::visibility.eq(visibility.as_str()),
+            records::search_text.eq(search_text(kind, input.name.trim(), &plain)),
+            records::archived.eq(false),
+            records::created_at.eq(now),
+            records::updated_at.eq(now),
+            records::updated_by.eq(actor_label(&by)),
+        ))
+        .execute(conn)?;
+    let row =
+        records::table.find((tenant.as_str(), id.as_str())).select(RecordRow::as_select()).first::<RecordRow>(conn)?;
+    let record = Record::from_row(row).ok_or(AssetError::NotFound)?;
+    let mut event = NewEvent::new(by, "record.created")
+        .target(record.kind.as_str(), &record.id)
+        .details(serde_json::json!({ "name": record.name }));
+    event.organization_id = Some(&record.organization_id);
+    audit::record(conn, tenant, &event)?;
+    Ok(record)
+}
+
+fn load(conn: &mut DbConn, user: &User, id: &str) -> Result<Record, AssetError> {
+    let row = records::table
+        .find((user.tenant_id.as_str(), id))
+        .filter(records::archived.eq(false))
+        .select(RecordRow::as_select())
+        .first::<RecordRow>(conn)?;
+    Record::from_row(row).ok_or(AssetError::NotFound)
+}
+
+/// The record `id` of `kind` in the organization if `user` may do `action`
+/// on it; anything else — another organization's, another tenant's, staff-only
+/// for a customer, archived — is `NotFound`.
+pub fn authorize(
+    conn: &mut DbConn,
+    user: &User,
+    organization_id: &str,
+    kind: Kind,
+    id: &str,
+    action: Action,
+) -> Result<(Organization, Option<Access>, Record), AssetError> {
+    let (organization, grant) = organizations::authorize(conn, user, organization_id, Action::View)?;
+    let record = load(conn, user, id)?;
+    if record.organization_id != organization.id || record.kind != kind {
+        return Err(AssetError::NotFound);
+    }
+    let principal = Principal { role: user.role };
+    let resource = Resource::Record { grant, visibility: record.visibility };
+    if !can(&principal, Action::View, &resource) || !can(&principal, action, &resource) {
+        return Err(AssetError::NotFound);
+    }
+    Ok((organization, grant, record))
+}
+
+/// Saves a changed record.
+pub fn update(
+    conn: &mut DbConn,
+    keyring: &Keyring,
+    user: &User,
+    record: &Record,
+    input: &RecordInput,
+) -> Result<(), AssetError> {
+    let plain = input.validate(record.kind)?;
+    let visibility =
+        if record.kind.has_visibility() { input.visibility.unwrap_or(record.visibility) } else { Visibility::Everyone };
+    let grant = organizations::grant_of(conn, &user.tenant_id, &record.organization_id, &user.id)?;
+    if !can(&Principal { role: user.role }, Action::Edit, &Resource::Record { grant, visibility }) {
+        return Err(AssetError::NotFound);
+    }
+    let sealed = seal_all(keyring, &record.id, record.kind, record.sealed.clone(), input);
+    diesel::update(records::table.find((user.tenant_id.as_str(), record.id.as_str())))
+        .set((
+            records::name.eq(input.name.trim()),
+            records::fields.eq(serde_json::to_string(&plain).unwrap_or_default()),
+            records::secrets.eq(serde_json::to_string(&sealed).unwrap_or_default()),
+            records::visibility.eq(visibility.as_str()),
+            records::search_text.eq(search_text(record.kind, input.name.trim(), &plain)),
+            records::updated_at.eq(chrono::Utc::now().naive_utc()),
+            records::updated_by.eq(actor_label(&actor(user))),
+        ))
+        .execute(conn)?;
+    audit::record(conn, &user.tenant_id, &event_for(record, "record.updated", user))?;
+    Ok(())
+}
+
+/// Archives a record: it leaves lists and search.
+pub fn archive(conn: &mut DbConn, user: &User, record: &Record) -> Result<(), AssetError> {
+    diesel::update(records::table.find((user.tenant_id.as_str(), record.id.as_str())))
+        .set((records::archived.eq(true), records::updated_at.eq(chrono::Utc::now().naive_utc())))
+        .execute(conn)?;
+    audit::record(conn, &user.tenant_id, &event_for(record, "record.archived", user))?;
+    Ok(())
+}
+
+/// Opens one secret of a record the user may reveal, and records who saw
+/// what, when and from where — in the caller's transaction, so there is no
+/// reveal without its event.
+pub fn reveal(
+    conn: &mut DbConn,
+    keyring: &Keyring,
+    user: &User,
+    record: &Record,
+    field: &str,
+    ip: &str,
+) -> Result<Option<SecretString>, AssetError> {
+    let spec = record.kind.fields().iter().find(|f| f.key == field && f.is_secret()).ok_or(AssetError::NotFound)?;
+    let Some(sealed) = record.sealed.get(spec.key) else {
+        return Ok(None);
+    };
+    let secret = keyring.open(secret_ref(&record.id, spec.key), sealed).map_err(|_| AssetError::Sealed)?;
+    let mut event = NewEvent::new(actor(user), "record.revealed")
+        .target(record.kind.as_str(), &record.id)
+        .details(serde_json::json!({ "name": record.name, "field": spec.key }));
+    event.organization_id = Some(&record.organization_id);
+    event.ip = Some(ip);
+    audit::record(conn, &user.tenant_id, &event)?;
+    Ok(Some(secret))
+}
+
+/// How a section list is asked for.
+#[derive(Clone, Debug, Default)]
+pub struct ListQuery {
+    /// Filter text (matches name and searchable fields).
+    pub q: String,
+    /// Sort column: `name`, `updated`, or a field key.
+    pub sort: String,
+    /// Descending order.
+    pub desc: bool,
+    /// 1-based page.
+    pub page: usize,
+}
+
+/// A page of a section list.
+#[derive(Clone, Debug)]
+pub struct ListPage {
+    /// The records of this page.
+    pub records: Vec<Record>,
+    /// How many records match in all.
+    pub total: usize,
+    /// This page (1-based).
+    pub page: usize,
+    /// How many pages there are.
+    pub pages: usize,
+}
+
+/// One page of the records of `kind` in an organization the user may see.
+pub fn list(
+    conn: &mut DbConn,
+    user: &User,
+    organization_id: &str,
+    grant: Option<Access>,
+    kind: Kind,
+    query: &ListQuery,
+) -> Result<ListPage, AssetError> {
+    let principal = Principal { role: user.role };
+    let sees_staff_only = can(&principal, Action::View, &Resource::Record { grant, visibility: Visibility::Staff });
+    let mut select = records::table
+        .filter(records::tenant_id.eq(user.tenant_id.as_str()))
+        .filter(records::organization_id.eq(organization_id))
+        .filter(records::kind.eq(kind.as_str()))
+        .filter(records::archived.eq(false))
+        .order(records::name)
+        .limit(SECTION_CAP)
+        .select(RecordRow::as_select())
+        .into_boxed();
+    if !sees_staff_only {
+        select = select.filter(records::visibility.eq("everyone"));
+    }
+    let needle = query.q.trim().to_lowercase();
+    if !needle.is_empty() {
+        select = select.filter(records::search_text.like(format!("%{}%", escape_like(&needle))).escape('\\'));
+    }
+    let mut rows: Vec<Record> = select.load::<RecordRow>(conn)?.into_iter().filter_map(Record::from_row).collect();
+    match query.sort.as_str() {
+        "" | "name" => {}
+        "updated" => rows.sort_by_key(|r| r.updated_at),
+        key => rows.sort_by_key(|r| r.field(key).to_lowercase()),
+    }
+    if query.desc {
+        rows.reverse();
+    }
+    let total = rows.len();
+    let pages = total.div_ceil(PAGE_SIZE).max(1);
+    let page = query.page.clamp(1, pages);
+    let records = rows.into_iter().skip((page - 1) * PAGE_SIZE).take(PAGE_SIZE).collect();
+    Ok(ListPage { records, total, page, pages })
+}
+
+/// Escapes `%`, `_` and `\` for a LIKE pattern.
+pub fn escape_like(text: &str) -> String {
+    text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+}
+
+/// The Wi-Fi join payload (`WIFI:T:…;S:…;P:…;;`) for a QR code.
+pub fn wifi_payload(record: &Record, passphrase: Option<&str>) -> String {
+    fn escape(text: &str) -> String {
+        text.chars().flat_map(|c| if "\\;,:\"".contains(c) { vec!['\\', c] } else { vec![c] }).collect()
+    }
+    let security = record.field("security");
+    let kind = if security.starts_with("Open") || passphrase.is_none() {
+        "nopass"
+    } else if security.contains("WPA3") && !security.contains("WPA2") {
+        "SAE"
+    } else {
+        "WPA"
+    };
+    let mut payload = format!("WIFI:T:{kind};S:{};", escape(&record.name));
+    if let Some(pass) = passphrase.filter(|_| kind != "nopass") {
+        payload.push_str(&format!("P:{};", escape(pass)));
+    }
+    payload.push(';');
+    payload
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wifi_payload_escapes_and_names_security() {
+        let record = Record {
+            id: "r".into(),
+            organization_id: "o".into(),
+            kind: Kind::Wireless,
+            name: "Büro;Gäste".into(),
+            fields: [("security".to_owned(), "WPA2-Personal".to_owned())].into(),
+            secrets_set: BTreeSet::new(),
+            visibility: Visibility::Everyone,
+            updated_at: chrono::Utc::now().naive_utc(),
+            updated_by: None,
+            sealed: BTreeMap::new(),
+        };
+        assert_eq!(wifi_payload(&record, Some("pa:ss")), "WIFI:T:WPA;S:Büro\\;Gäste;P:pa\\:ss;;");
+        assert_eq!(wifi_payload(&record, None), "WIFI:T:nopass;S:Büro\\;Gäste;;");
+    }
+
+    #[test]
+    fn input_is_validated_against_the_kind() {
+        let mut input = RecordInput { name: "FW-01".into(), ..Default::default() };
+        input.fields.insert("configuration_kind".into(), "firewall".into());
+        input.fields.insert("warranty_expires".into(), "2027-03-31".into());
+        input.fields.insert("unknown".into(), "dropped".into());
+        let plain = input.validate(Kind::Configuration).expect("valid");
+        assert_eq!(plain.get("configuration_kind").map(String::as_str), Some("firewall"));
+        assert!(!plain.contains_key("unknown"));
+        input.fields.insert("configuration_kind".into(), "toaster".into());
+        assert!(input.validate(Kind::Configuration).is_err());
+        input.fields.insert("configuration_kind".into(), "server".into());
+        input.fields.insert("warranty_expires".into(), "31.03.2027".into());
+        assert!(input.validate(Kind::Configuration).is_err());
+        assert!(RecordInput { name: " ".into(), ..Default::default() }.validate(Kind::Contact).is_err());
+    }
+}

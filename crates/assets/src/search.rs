@@ -1,0 +1,117 @@
+//! Search across everything a user may see: organizations, records (names,
+//! hostnames, IPs, serials, contact names and e-mails, usernames — never
+//! secret values) and documents.
+
+use cairn_auth::User;
+use cairn_auth::policy::{Action, Principal, Resource, Visibility, can};
+use cairn_store::DbConn;
+use cairn_store::schema::{documents, organization_grants, records};
+use diesel::prelude::*;
+
+use crate::records::escape_like;
+use crate::{AssetError, Kind, organizations};
+
+/// The most hits of each kind shown.
+const LIMIT: i64 = 50;
+
+/// One hit.
+#[derive(Clone, Debug)]
+pub struct Hit {
+    /// Where it lives: `/organizations/{id}/{section}/{record}` and the like.
+    pub path: String,
+    /// What to show.
+    pub title: String,
+    /// The organization's name, or "" for tenant-wide guides.
+    pub organization: String,
+    /// The section label key (`configurations`, …, `documents`, `organizations`).
+    pub section: &'static str,
+}
+
+/// Everything matching `query` that `user` may see.
+pub fn search(conn: &mut DbConn, user: &User, query: &str) -> Result<Vec<Hit>, AssetError> {
+    let needle = query.trim().to_lowercase();
+    if needle.chars().count() < 2 {
+        return Ok(Vec::new());
+    }
+    let pattern = format!("%{}%", escape_like(&needle));
+    let tenant = user.tenant_id.as_str();
+    let principal = Principal { role: user.role };
+    let staff = can(&principal, Action::View, &Resource::Organization { grant: None });
+    let visible = organizations::visible(conn, user)?;
+    let names: std::collections::HashMap<String, String> =
+        visible.iter().map(|o| (o.id.clone(), o.name.clone())).collect();
+    let mut hits: Vec<Hit> = visible
+        .iter()
+        .filter(|o| o.name.to_lowercase().contains(&needle) || o.short_name.to_lowercase().contains(&needle))
+        .map(|o| Hit {
+            path: format!("/organizations/{}", o.id),
+            title: o.name.clone(),
+            organization: String::new(),
+            section: "organizations",
+        })
+        .collect();
+
+    let mut select = records::table
+        .filter(records::tenant_id.eq(tenant))
+        .filter(records::archived.eq(false))
+        .filter(records::search_text.like(pattern.clone()).escape('\\'))
+        .order(records::name)
+        .limit(LIMIT)
+        .select((records::id, records::organization_id, records::kind, records::name, records::visibility))
+        .into_boxed();
+    if !staff {
+        let granted = organization_grants::table
+            .filter(organization_grants::tenant_id.eq(tenant))
+            .filter(organization_grants::user_id.eq(user.id.clone()))
+            .select(organization_grants::organization_id);
+        select = select.filter(records::organization_id.eq_any(granted)).filter(records::visibility.eq("everyone"));
+    }
+    for (id, organization_id, kind, name, visibility) in
+        select.load::<(String, String, String, String, String)>(conn)?
+    {
+        // Only organizations that are visible (active, granted) — and the policy says yes.
+        let Some(organization) = names.get(&organization_id) else { continue };
+        let Some(kind) = Kind::parse(&kind) else { continue };
+        let grant =
+            if staff { None } else { organizations::grant_of(conn, &user.tenant_id, &organization_id, &user.id)? };
+        if !can(&principal, Action::View, &Resource::Record { grant, visibility: Visibility::parse(&visibility) }) {
+            continue;
+        }
+        hits.push(Hit {
+            path: format!("/organizations/{organization_id}/{}/{id}", kind.section().slug()),
+            title: name,
+            organization: organization.clone(),
+            section: kind.section().slug(),
+        });
+    }
+
+    let docs: Vec<(String, Option<String>, String)> = documents::table
+        .filter(documents::tenant_id.eq(tenant))
+        .filter(documents::archived.eq(false))
+        .filter(documents::title.like(pattern.clone()).escape('\\').or(documents::body.like(pattern).escape('\\')))
+        .order(documents::title)
+        .limit(LIMIT)
+        .select((documents::id, documents::organization_id, documents::title))
+        .load(conn)?;
+    for (id, organization_id, title) in docs {
+        match organization_id {
+            Some(org) => {
+                if let Some(organization) = names.get(&org) {
+                    hits.push(Hit {
+                        path: format!("/organizations/{org}/documents/{id}"),
+                        title,
+                        organization: organization.clone(),
+                        section: "documents",
+                    });
+                }
+            }
+            None => hits.push(Hit {
+                path: format!("/guides/{id}"),
+                title,
+                organization: String::new(),
+                section: "documents",
+            }),
+        }
+    }
+    Ok(hits)
+}

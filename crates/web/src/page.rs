@@ -94,6 +94,15 @@ impl Frame {
     }
 }
 
+/// "This link is no longer valid" — for used, expired, replaced or unknown
+/// invitation, reset and handoff links — with whom to contact.
+#[derive(Template)]
+#[template(path = "link_invalid.html")]
+pub struct LinkInvalid {
+    /// The frame.
+    pub frame: Frame,
+}
+
 /// The language of a page: the browser's preference, then the tenant's default.
 pub fn negotiate_locale(req: &Request, tenant: Option<&Tenant>) -> Locale {
     pick_locale(accepted_locale(req), tenant)

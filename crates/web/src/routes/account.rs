@@ -17,7 +17,7 @@ use serde::Deserialize;
 
 use crate::App;
 use crate::flow::{self, client_ip, see_other, tenant_of, user_actor};
-use crate::page::{Frame, render};
+use crate::page::{Frame, LinkInvalid, render};
 use crate::session::{Signed, session_cookie};
 
 /// Microsoft Authenticator in the stores, as the seed's guide links it.
@@ -34,12 +34,6 @@ struct CreateAccount {
     last_name: String,
     error_field: &'static str,
     error: String,
-}
-
-#[derive(Template)]
-#[template(path = "link_invalid.html")]
-struct LinkInvalid {
-    frame: Frame,
 }
 
 #[derive(Template)]

@@ -70,6 +70,24 @@ pub(crate) fn org_frame(
     })
 }
 
+/// Authorizes `action` on the organization and builds its frame, in one transaction.
+async fn load_org_frame(
+    app: &App,
+    user: User,
+    id: String,
+    active: &'static str,
+    action: Action,
+    lang: &'static str,
+) -> poem::Result<OrgFrame> {
+    app.db
+        .tenant_tx(&user.tenant_id.clone(), move |conn| -> Result<_, AssetError> {
+            let (organization, grant) = organizations::authorize(conn, &user, &id, action)?;
+            org_frame(conn, &user, &organization, grant, active, lang)
+        })
+        .await
+        .map_err(asset_error)
+}
+
 /// Maps the documentation layer's errors to responses: not found and not
 /// allowed are both 404.
 pub(crate) fn asset_error(error: AssetError) -> poem::Error {
@@ -724,14 +742,7 @@ pub async fn new_record(
     let user = signed(req)?.user;
     let frame = Frame::for_request(req);
     let lang = frame.t.lang;
-    let org = app
-        .db
-        .tenant_tx(&user.tenant_id.clone(), move |conn| -> Result<_, AssetError> {
-            let (organization, grant) = organizations::authorize(conn, &user, &id, Action::Create)?;
-            org_frame(conn, &user, &organization, grant, section.slug(), lang)
-        })
-        .await
-        .map_err(asset_error)?;
+    let org = load_org_frame(&app, user, id, section.slug(), Action::Create, lang).await?;
     let page = RecordForm {
         heading: format!("{} – {}", section.label(lang), frame.t.new_record),
         action: format!("/organizations/{}/{}", org.id, section.slug()),
@@ -791,14 +802,7 @@ async fn record_form_error(
     let user = signed(req)?.user;
     let frame = Frame::for_request(req);
     let lang = frame.t.lang;
-    let org = app
-        .db
-        .tenant_tx(&user.tenant_id.clone(), move |conn| -> Result<_, AssetError> {
-            let (organization, grant) = organizations::authorize(conn, &user, &id, Action::View)?;
-            org_frame(conn, &user, &organization, grant, section.slug(), lang)
-        })
-        .await
-        .map_err(asset_error)?;
+    let org = load_org_frame(app, user, id, section.slug(), Action::View, lang).await?;
     let (action, archive_action) = match &record {
         Some(r) => (
             format!("/organizations/{}/{}/{}/edit", org.id, section.slug(), r.id),

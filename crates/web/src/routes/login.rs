@@ -15,7 +15,7 @@ use serde::Deserialize;
 
 use crate::App;
 use crate::flow::{self, SignInFailure, client_ip, page_of_stage, see_other, tenant_of, user_actor};
-use crate::page::{Frame, render};
+use crate::page::{Frame, LinkInvalid, render};
 use crate::session::{Signed, clear_session_cookie, session_cookie};
 
 #[derive(Template)]
@@ -67,12 +67,6 @@ struct ResetForm {
     email: String,
     error_field: &'static str,
     error: String,
-}
-
-#[derive(Template)]
-#[template(path = "link_invalid.html")]
-struct LinkInvalid {
-    frame: Frame,
 }
 
 /// `next` from a query string.

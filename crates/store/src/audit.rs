@@ -144,6 +144,8 @@ pub struct Filter {
     pub organization_id: Option<String>,
     /// Only actions starting with this text (e.g. `record.` or `sign_in.failed`).
     pub action_prefix: Option<String>,
+    /// Only events about this record.
+    pub target_id: Option<String>,
 }
 
 /// Events of `tenant` matching `filter`, newest first, at most `limit`.
@@ -159,6 +161,9 @@ pub fn list(conn: &mut DbConn, tenant: &TenantId, filter: &Filter, limit: i64) -
     }
     if let Some(organization) = &filter.organization_id {
         query = query.filter(audit_events::organization_id.eq(organization.clone()));
+    }
+    if let Some(target) = &filter.target_id {
+        query = query.filter(audit_events::target_id.eq(target.clone()));
     }
     if let Some(prefix) = filter.action_prefix.as_ref().filter(|p| !p.is_empty()) {
         let escaped = prefix.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");

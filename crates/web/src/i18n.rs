@@ -197,6 +197,7 @@ catalogue! {
     name_taken: "Diesen Namen gibt es schon.", "This name is taken already.";
     field_invalid: "Dieser Wert passt nicht:", "This value does not fit:";
     saved: "Gespeichert.", "Saved.";
+    history: "Verlauf", "History";
     access_granted: "Zugriff gegeben.", "Access granted.";
     skip_to_content: "Zum Inhalt", "Skip to content";
     menu: "Menü", "Menu";

@@ -621,6 +621,7 @@ struct Detail {
     wifi_qr: bool,
     updated_by: String,
     updated_at: String,
+    history: Vec<(String, String, String)>,
 }
 
 /// `GET /organizations/{id}/{section}/{record}`.
@@ -637,12 +638,19 @@ pub async fn record_detail(
     let user = signed(req)?.user;
     let frame = Frame::for_request(req);
     let lang = frame.t.lang;
-    let (org, grant, record) = app
+    let (org, grant, record, events) = app
         .db
         .tenant_tx(&user.tenant_id.clone(), move |conn| -> Result<_, AssetError> {
             let (organization, grant, record) = records::authorize(conn, &user, &id, kind, &record_id, Action::View)?;
             let frame = org_frame(conn, &user, &organization, grant, section.slug(), lang)?;
-            Ok((frame, grant, record))
+            // Who changed what and when; staff also see who revealed it.
+            let filter = cairn_store::audit::Filter { target_id: Some(record.id.clone()), ..Default::default() };
+            let staff = user.role.is_staff();
+            let events: Vec<_> = cairn_store::audit::list(conn, &user.tenant_id, &filter, 20)?
+                .into_iter()
+                .filter(|e| staff || e.action != "record.revealed")
+                .collect();
+            Ok((frame, grant, record, events))
         })
         .await
         .map_err(asset_error)?;
@@ -671,9 +679,28 @@ pub async fn record_detail(
         wifi_qr: kind == Kind::Wireless,
         updated_by: record.updated_by.clone().unwrap_or_default(),
         updated_at: frame.time(&record.updated_at),
+        history: events
+            .iter()
+            .map(|e| (frame.time(&e.occurred_at), e.actor.clone(), history_label(&e.action, lang).to_owned()))
+            .collect(),
         frame,
     };
     Ok(render(StatusCode::OK, &page))
+}
+
+fn history_label(action: &str, lang: &str) -> &'static str {
+    match (action, lang == "de") {
+        ("record.created", true) => "erstellt",
+        ("record.created", false) => "created",
+        ("record.updated", true) => "geändert",
+        ("record.updated", false) => "changed",
+        ("record.revealed", true) => "Geheimnis angezeigt",
+        ("record.revealed", false) => "revealed a secret",
+        ("record.archived", true) => "archiviert",
+        ("record.archived", false) => "archived",
+        (_, true) => "Aktion",
+        (_, false) => "action",
+    }
 }
 
 /// A field of the record form.

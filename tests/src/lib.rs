@@ -24,8 +24,10 @@ pub const PG_ENV: &str = "CAIRN_TEST_DATABASE_URL";
 
 mod browser;
 mod smtp;
+mod webdriver;
 pub use browser::{Browser, Page, field_value};
 pub use smtp::{ReceivedMail, SmtpServer, free_port};
+pub use webdriver::{Chrome, browser_available};
 
 /// Which database a test runs on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -178,6 +178,34 @@ async fn customer_sees_their_organization_and_nothing_else(app: TestApp) {
         }
     }
 
+    // Documents of another organization and of another tenant too.
+    for slug in ["plusundplus.ch", "other-msp"] {
+        let tenant =
+            app.app.directory.list().await.expect("tenants").into_iter().find(|t| t.slug == slug).expect("tenant");
+        let docs: Vec<(Option<String>, String)> = app
+            .app
+            .db
+            .run(move |c| {
+                use cairn_store::schema::documents::dsl as d;
+                d::documents
+                    .filter(d::tenant_id.eq(tenant.id.as_str()))
+                    .select((d::organization_id, d::id))
+                    .load(c)
+                    .map_err(StoreError::from)
+            })
+            .await
+            .expect("documents");
+        for (org_id, doc) in docs.into_iter().filter(|(org, _)| org.as_deref() != Some(muster.as_str())) {
+            let path = match (&org_id, slug) {
+                (Some(org), _) => format!("/organizations/{org}/documents/{doc}"),
+                (None, "other-msp") => format!("/guides/{doc}"),
+                (None, _) => continue,
+            };
+            assert_eq!(customer.get(&path).await.status, 404, "{slug}: {path}");
+            assert_eq!(customer.get(&format!("/organizations/{muster}/documents/{doc}")).await.status, 404);
+        }
+    }
+
     // Search finds what they may see, and nothing else.
     let found = customer.get("/search?q=E-Mail%20Empfang").await;
     assert!(found.body.contains(&email_pw), "their own password entry is found");
@@ -191,8 +219,9 @@ async fn customer_sees_their_organization_and_nothing_else(app: TestApp) {
 }
 
 async fn staff_create_every_kind_of_record_through_the_forms(app: TestApp) {
-    let seed = demo(&app, "plusundplus.ch").await;
-    let (mut staff, _) = enrol(&app, "plusundplus.ch", &seed.owner_link).await;
+    demo(&app, "plusundplus.ch").await;
+    let link = super::accounts::invite(&app, "plusundplus.ch", "tech@plusundplus.ch", "technician").await;
+    let (mut staff, _) = enrol(&app, "plusundplus.ch", &link).await;
     let created = staff
         .submit(
             "/organizations/new",
@@ -341,8 +370,22 @@ async fn staff_create_every_kind_of_record_through_the_forms(app: TestApp) {
     // Staff invite a customer straight into the organization.
     let invited = staff.submit(&org, &format!("{org}/invite"), &[("email", "kunde@neu.ch")]).await;
     assert_eq!(invited.status, 200, "{}", invited.body);
-    let pending = staff.get("/users").await;
-    assert!(pending.body.contains("kunde@neu.ch"));
+    let pending: i64 = app
+        .app
+        .db
+        .run(|c| {
+            use cairn_store::schema::invitations::dsl as i;
+            i::invitations
+                .filter(i::email.eq("kunde@neu.ch"))
+                .filter(i::organization_id.is_not_null())
+                .count()
+                .get_result(c)
+                .map_err(StoreError::from)
+        })
+        .await
+        .expect("count");
+    assert_eq!(pending, 1, "an invitation into the organization");
+    assert_eq!(staff.get("/users").await.status, 404, "technicians do not manage users");
 }
 
 async fn documents_keep_revisions_and_restore_them(app: TestApp) {

@@ -38,6 +38,17 @@ pub enum MailContent {
     },
     /// The operator's test mail.
     Test,
+    /// Someone asks the MSP for access to their documentation (to the MSP's staff).
+    AccessRequest {
+        /// Who asks.
+        name: String,
+        /// Their address (the mail's Reply-To).
+        email: String,
+        /// Their company.
+        company: String,
+        /// What they wrote.
+        message: String,
+    },
 }
 
 /// A rendered mail.
@@ -94,6 +105,15 @@ impl MailContent {
             MailContent::PasswordReset { .. } => "password_reset",
             MailContent::MfaChanged { .. } => "mfa_changed",
             MailContent::Test => "test",
+            MailContent::AccessRequest { .. } => "access_request",
+        }
+    }
+
+    /// Where replies should go instead of the MSP's support address, if anywhere.
+    pub fn reply_to(&self) -> Option<&str> {
+        match self {
+            MailContent::AccessRequest { email, .. } => Some(email),
+            _ => None,
         }
     }
 
@@ -231,6 +251,35 @@ impl MailContent {
                     notes: vec![warn],
                 }
             }
+            MailContent::AccessRequest { name: who, email, company, message } => {
+                let mut paragraphs = vec![if de {
+                    format!("{who} ({email}) möchte Zugang zur IT-Dokumentation.")
+                } else {
+                    format!("{who} ({email}) asks for access to their IT documentation.")
+                }];
+                if !company.is_empty() {
+                    paragraphs.push(format!("{}: {company}", if de { "Firma" } else { "Company" }));
+                }
+                if !message.is_empty() {
+                    paragraphs.push(message.clone());
+                }
+                Parts {
+                    subject: if de {
+                        format!("Zugangsanfrage von {who}")
+                    } else {
+                        format!("Access request from {who}")
+                    },
+                    heading: if de { "Neue Zugangsanfrage".into() } else { "New access request".into() },
+                    paragraphs,
+                    button: None,
+                    notes: vec![if de {
+                        "Antworte direkt auf diese E-Mail, oder lade die Person in Cairn zu ihrer Organisation ein."
+                            .into()
+                    } else {
+                        "Reply to this e-mail directly, or invite the person into their organization in Cairn.".into()
+                    }],
+                }
+            }
             MailContent::Test => Parts {
                 subject: if de { format!("Testnachricht von {name}") } else { format!("Test message from {name}") },
                 heading: if de { "Der Mailversand funktioniert".into() } else { "Mail delivery works".into() },
@@ -308,6 +357,12 @@ mod tests {
             MailContent::PasswordReset { link: "https://x.example/r/t".into(), expires_at },
             MailContent::MfaChanged { by_staff: true },
             MailContent::Test,
+            MailContent::AccessRequest {
+                name: "Max".into(),
+                email: "max@muster.ch".into(),
+                company: "Muster AG".into(),
+                message: "Bitte".into(),
+            },
         ];
         for content in &contents {
             for locale in Locale::ALL {

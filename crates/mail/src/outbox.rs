@@ -55,7 +55,7 @@ pub fn enqueue(
     if has_control(&rendered.subject) {
         return Err(MailError::InvalidHeader("the subject"));
     }
-    let reply_to = Some(tenant.support_email.as_str()).filter(|a| a.parse::<lettre::Address>().is_ok());
+    let reply_to = content.reply_to().or(Some(tenant.support_email.as_str())).filter(|a| is_valid_address(a));
     let id = new_id();
     let now = chrono::Utc::now().naive_utc();
     diesel::insert_into(mail_outbox::table)

@@ -198,6 +198,14 @@ catalogue! {
     field_invalid: "Dieser Wert passt nicht:", "This value does not fit:";
     saved: "Gespeichert.", "Saved.";
     history: "Verlauf", "History";
+    access_request_title: "Zugang anfragen", "Request access";
+    access_request_link: "Möchtest Du auch Zugriff auf Deine eigene Dokumentation?", "Would you also like access to your own documentation?";
+    access_request_intro: "Schreib {tenant}, wer Du bist und für welche Firma Du Zugang möchtest. Wir melden uns bei Dir.", "Tell {tenant} who you are and for which company you would like access. They will get back to you.";
+    access_request_button: "Anfrage senden", "Send request";
+    access_request_sent: "Danke! Deine Anfrage ist bei {tenant} angekommen.", "Thank you! Your request has reached {tenant}.";
+    access_request_invalid: "Gib Deinen Namen und eine gültige E-Mail-Adresse an.", "Enter your name and a valid e-mail address.";
+    company: "Firma", "Company";
+    message: "Nachricht", "Message";
     access_granted: "Zugriff gegeben.", "Access granted.";
     skip_to_content: "Zum Inhalt", "Skip to content";
     menu: "Menü", "Menu";

@@ -20,6 +20,7 @@ backend_tests!(
     avatar_upload_accepts_pictures_and_refuses_the_rest,
     password_reset_answers_alike_and_keeps_mfa,
     owner_manages_users,
+    access_request_reaches_the_msp,
 );
 
 pub(crate) const PASSWORD: &str = "Kiesel-Alpaka-Fernrohr-42";
@@ -518,6 +519,19 @@ async fn password_reset_answers_alike_and_keeps_mfa(app: TestApp) {
     let token = browser.get("/login/mfa").await.csrf();
     let done = browser.post("/login/mfa", &[("code", &totp(&secret, 30)), ("csrf_token", &token)]).await;
     assert_eq!(done.location.as_deref(), Some("/organizations"));
+
+    // Nobody can flood the mailbox: after a few requests, the same page and no more mail.
+    for _ in 0..6 {
+        let page = browser.submit("/password-reset", "/password-reset", &[("email", "max@muster.ch")]).await;
+        assert_eq!(page.status, 200);
+    }
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let resets = smtp
+        .messages()
+        .iter()
+        .filter(|m| m.header("Subject").is_some_and(|s| s.contains("Passwort") || s.contains("password")))
+        .count();
+    assert!(resets <= 3, "three reset mails, then the account waits out growing locks: {resets}");
 }
 
 async fn owner_manages_users(app: TestApp) {
@@ -606,4 +620,43 @@ async fn owner_manages_users(app: TestApp) {
     let mut late = app.browser("acme");
     let refused = late.submit("/login", "/login", &[("email", "max@muster.ch"), ("password", PASSWORD)]).await;
     assert_eq!(refused.status, 401, "a disabled account cannot sign in");
+}
+
+async fn access_request_reaches_the_msp(app: TestApp) {
+    let smtp = SmtpServer::start(None);
+    let app = TestApp::spawn_with(app.backend, &smtp_toml(smtp.port, 8)).await.expect("app");
+    app.with_tenant("acme").await;
+    let mut visitor = app.browser("acme");
+    assert!(visitor.get("/login").await.body.contains("/access-request"), "offered on the sign-in page");
+    let bad =
+        visitor.submit("/access-request", "/access-request", &[("name", "Max"), ("email", "not an address")]).await;
+    assert_eq!(bad.status, 422);
+    let sent = visitor
+        .submit(
+            "/access-request",
+            "/access-request",
+            &[
+                ("name", "Max Muster"),
+                ("email", "max@muster.ch"),
+                ("company", "Muster AG"),
+                ("message", "Bitte Zugang"),
+            ],
+        )
+        .await;
+    assert_eq!(sent.status, 200);
+    let mails = smtp.wait_for(1, Duration::from_secs(20)).await;
+    let mail = &mails[0];
+    assert!(mail.header("To").expect("to").contains("team@acme"), "to the MSP's support address");
+    assert!(mail.header("Reply-To").expect("reply-to").contains("max@muster.ch"), "replies go to the person asking");
+    let text = mail.parsed().subparts[0].get_body().expect("text");
+    assert!(text.contains("Muster AG") && text.contains("Bitte Zugang"));
+    // A flood from one address is throttled: the same answer, no more mail.
+    for _ in 0..8 {
+        let page = visitor
+            .submit("/access-request", "/access-request", &[("name", "Spam"), ("email", "spam@example.com")])
+            .await;
+        assert_eq!(page.status, 200);
+    }
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert!(smtp.messages().len() <= 6, "throttled: {}", smtp.messages().len());
 }

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use askama::Template;
 use cairn_auth::sessions::{self, Stage};
-use cairn_auth::{AuthError, mfa, password, recovery, resets};
+use cairn_auth::{AuthError, mfa, password, recovery, resets, throttle};
 use cairn_store::audit::{self, NewEvent};
 use cairn_tenancy::{HostTarget, TenantStatus, classify_host};
 use poem::http::{HeaderValue, StatusCode, header};
@@ -381,6 +381,11 @@ pub async fn handoff(req: &Request, app: Data<&Arc<App>>, Query(query): Query<Ha
     Ok(response)
 }
 
+/// Reset mails one account may receive before further requests wait out growing locks.
+const RESETS_PER_ACCOUNT: i32 = 2;
+/// Reset requests one client address may make before it is throttled.
+const RESETS_PER_ADDRESS: i32 = 10;
+
 /// `GET /password-reset`.
 #[handler]
 pub fn reset_page(req: &Request) -> Response {
@@ -402,8 +407,23 @@ pub async fn reset_request(
 ) -> poem::Result<Response> {
     let tenant = tenant_of(req)?;
     let (ten, urls, ttl) = (Arc::clone(&tenant), app.public.clone(), app.reset_ttl);
-    let email = form.email.clone();
-    let result = app.db.tenant_tx(&tenant.id, move |conn| resets::request(conn, &ten, &urls, &email, ttl)).await;
+    let (email, ip) = (form.email.clone(), client_ip(req));
+    let result = app
+        .db
+        .tenant_tx(&tenant.id, move |conn| {
+            // Each request counts against the account and the address, so nobody
+            // can flood a mailbox with reset mails; a throttled request gets
+            // the same page and sends nothing.
+            let keys = [
+                format!("reset:{}", throttle::account_key(&ten.slug, &email)),
+                format!("reset:{}", throttle::address_key(&ip)),
+            ];
+            let throttled = throttle::check(conn, &keys).is_err();
+            throttle::record_failure(conn, &keys[0], RESETS_PER_ACCOUNT)?;
+            throttle::record_failure(conn, &keys[1], RESETS_PER_ADDRESS)?;
+            if throttled { Ok(()) } else { resets::request(conn, &ten, &urls, &email, ttl) }
+        })
+        .await;
     match result {
         Ok(()) => app.mail_waker.notify_one(),
         // An address mail cannot go to gets the same page: nothing to tell apart.

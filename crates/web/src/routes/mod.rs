@@ -1,5 +1,6 @@
 //! The router: every path of the HTML interface, in one place.
 
+mod access;
 mod account;
 mod assets;
 mod audit;
@@ -88,6 +89,7 @@ pub fn endpoint(app: Arc<App>) -> impl Endpoint<Output = Response> {
         .at("/logout", post(login::logout))
         .at("/invitations/:token", get(account::invitation_page).post(account::invitation_accept))
         .at("/mfa/setup", get(account::mfa_setup_page).post(account::mfa_setup_submit))
+        .at("/access-request", get(access::request_form).post(access::submit))
         .at("/password-reset", get(login::reset_page).post(login::reset_request))
         .at("/password-reset/:token", get(login::reset_form).post(login::reset_submit))
         .at("/brand.css", get(assets::brand_css))

@@ -182,12 +182,11 @@ cache_ttl_secs = 0
 filter = "warn"
 [mail.file]
 dir = "{mail_dir}"
-{extra_toml}
 "#,
             mail_dir = dir.path().join("mail").display(),
             data_dir = dir.path().display(),
         );
-        let settings = Settings::from_toml(&toml).expect("test settings are valid");
+        let settings = Settings::from_toml_layers(&[&toml, extra_toml]).expect("test settings are valid");
         let application = Application::build(&settings).await.expect("server starts");
         let port = application.port();
         let app = application.app();
@@ -218,14 +217,15 @@ dir = "{mail_dir}"
     }
 
     /// Settings pointing at this app's database, for running CLI commands beside it.
+    /// The server's public address is repeated, so the CLI's links match the server's.
     pub fn settings_toml(&self) -> String {
+        let port = self.app.public.port.map(|p| format!("public_port = {p}\n")).unwrap_or_default();
         format!(
-            "data_dir = \"{}\"\n[server]\npublic_port = {}\n[database]\nurl = \"{}\"\n[log]\nfilter = \"warn\"\n[mail.file]\ndir = \"{}\"\n{}\n",
+            "data_dir = \"{}\"\n[server]\npublic_scheme = \"{}\"\n{port}[database]\nurl = \"{}\"\n[log]\nfilter = \"warn\"\n[mail.file]\ndir = \"{}\"\n",
             self.dir.path().display(),
-            self.port,
+            self.app.public.scheme,
             self.database_url,
             self.dir.path().join("mail").display(),
-            self.extra_toml
         )
     }
 
@@ -308,7 +308,15 @@ dir = "{mail_dir}"
     pub async fn cli(&self, args: &[&str]) -> anyhow::Result<String> {
         let config = self.dir.path().join("cli.toml");
         std::fs::write(&config, self.settings_toml())?;
-        let mut argv = vec!["cairn", "--config", config.to_str().unwrap_or_default()];
+        let extra = self.dir.path().join("cli-extra.toml");
+        std::fs::write(&extra, &self.extra_toml)?;
+        let mut argv = vec![
+            "cairn",
+            "--config",
+            config.to_str().unwrap_or_default(),
+            "--config",
+            extra.to_str().unwrap_or_default(),
+        ];
         argv.extend_from_slice(args);
         let cli = <cairn_server::cli::Cli as clap::Parser>::try_parse_from(&argv)?;
         let mut out = Vec::new();

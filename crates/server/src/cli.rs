@@ -18,9 +18,10 @@ use crate::{Application, Settings, startup, telemetry};
 #[derive(Debug, Parser)]
 #[command(name = "cairn", version, about)]
 pub struct Cli {
-    /// A TOML file layered over the defaults (environment variables still win).
+    /// A TOML file layered over the defaults; may be given more than once,
+    /// later files win (environment variables win over all).
     #[arg(long, global = true, value_name = "FILE")]
-    pub config: Option<PathBuf>,
+    pub config: Vec<PathBuf>,
     /// What to do; `serve` when omitted.
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -142,7 +143,8 @@ pub enum MasterKeyCommand {
 
 /// Runs a command; what it prints for the user goes to `out`.
 pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<()> {
-    let settings = Settings::load(cli.config.as_deref())?;
+    let files: Vec<&std::path::Path> = cli.config.iter().map(PathBuf::as_path).collect();
+    let settings = Settings::load(&files)?;
     telemetry::init(&settings.log);
     match cli.command.unwrap_or(Command::Serve { demo: false }) {
         Command::Serve { demo } => {

@@ -146,20 +146,17 @@ pub enum LogFormat {
 pub struct ConfigError(String);
 
 impl Settings {
-    /// Reads the defaults, the optional file and the process environment.
-    pub fn load(file: Option<&Path>) -> Result<Self, ConfigError> {
-        Self::load_from(file, Env::prefixed("CAIRN_"))
-    }
-
-    /// Reads the defaults, the optional file and the given environment provider.
-    fn load_from(file: Option<&Path>, env: Env) -> Result<Self, ConfigError> {
+    /// Reads the defaults, the given files (each over the one before) and
+    /// the process environment.
+    pub fn load(files: &[&Path]) -> Result<Self, ConfigError> {
         let mut figment = Figment::from(Toml::string(DEFAULT_TOML));
-        if let Some(path) = file {
+        for path in files {
             if !path.is_file() {
                 return Err(ConfigError(format!("--config {}: no such file", path.display())));
             }
             figment = figment.merge(Toml::file_exact(path));
         }
+        let env = Env::prefixed("CAIRN_");
         // Variables without a `__` are not settings (e.g. CAIRN_TEST_DATABASE_URL),
         // except the few top-level keys.
         let env =
@@ -171,8 +168,14 @@ impl Settings {
 
     /// Settings for tests and tools: the defaults plus the given TOML.
     pub fn from_toml(toml: &str) -> Result<Self, ConfigError> {
-        let settings: Settings =
-            Figment::from(Toml::string(DEFAULT_TOML)).merge(Toml::string(toml)).extract().map_err(describe)?;
+        Self::from_toml_layers(&[toml])
+    }
+
+    /// The defaults plus several TOML documents, each over the one before.
+    pub fn from_toml_layers(layers: &[&str]) -> Result<Self, ConfigError> {
+        let figment =
+            layers.iter().fold(Figment::from(Toml::string(DEFAULT_TOML)), |f, layer| f.merge(Toml::string(layer)));
+        let settings: Settings = figment.extract().map_err(describe)?;
         settings.validate()?;
         Ok(settings)
     }
@@ -327,7 +330,7 @@ mod tests {
             jail.set_env("CAIRN_DATA_DIR", "/var/lib/cairn");
             // Not a setting: must be ignored, not refused.
             jail.set_env("CAIRN_TEST_DATABASE_URL", "postgres://elsewhere");
-            let s = Settings::load(None).map_err(|e| e.to_string())?;
+            let s = Settings::load(&[]).map_err(|e| e.to_string())?;
             assert_eq!(s.server.base_domain, "eu.cairn.example");
             assert_eq!(s.public_urls().tenant("acme", "/"), "https://acme.eu.cairn.example/");
             assert!(matches!(s.database_url(), DatabaseUrl::Postgres(_)));
@@ -341,7 +344,7 @@ mod tests {
         figment::Jail::expect_with(|jail| {
             jail.clear_env();
             jail.set_env("CAIRN_SERVER__BINDD", "0.0.0.0:80");
-            let error = Settings::load(None).expect_err("unknown key").to_string();
+            let error = Settings::load(&[]).expect_err("unknown key").to_string();
             assert!(error.contains("server.bindd") && error.contains("`bind`"), "{error}");
             Ok(())
         });
@@ -352,12 +355,12 @@ mod tests {
         figment::Jail::expect_with(|jail| {
             jail.clear_env();
             jail.create_file("cairn.toml", "[server]\nbase_domain = \"docs.example\"\n")?;
-            let s = Settings::load(Some(Path::new("cairn.toml"))).map_err(|e| e.to_string())?;
+            let s = Settings::load(&[Path::new("cairn.toml")]).map_err(|e| e.to_string())?;
             assert_eq!(s.server.base_domain, "docs.example");
             jail.set_env("CAIRN_SERVER__BASE_DOMAIN", "env.example");
-            let s = Settings::load(Some(Path::new("cairn.toml"))).map_err(|e| e.to_string())?;
+            let s = Settings::load(&[Path::new("cairn.toml")]).map_err(|e| e.to_string())?;
             assert_eq!(s.server.base_domain, "env.example");
-            let error = Settings::load(Some(Path::new("missing.toml"))).expect_err("missing").to_string();
+            let error = Settings::load(&[Path::new("missing.toml")]).expect_err("missing").to_string();
             assert!(error.contains("missing.toml"));
             Ok(())
         });

@@ -21,6 +21,7 @@ backend_tests!(
     password_reset_answers_alike_and_keeps_mfa,
     owner_manages_users,
     access_request_reaches_the_msp,
+    cookies_are_host_only_and_secure_under_https,
 );
 
 pub(crate) const PASSWORD: &str = "Kiesel-Alpaka-Fernrohr-42";
@@ -659,4 +660,41 @@ async fn access_request_reaches_the_msp(app: TestApp) {
     }
     tokio::time::sleep(Duration::from_secs(2)).await;
     assert!(smtp.messages().len() <= 6, "throttled: {}", smtp.messages().len());
+}
+
+async fn cookies_are_host_only_and_secure_under_https(app: TestApp) {
+    let app = TestApp::spawn_with(app.backend, "[server]\npublic_scheme = \"https\"\n").await.expect("app");
+    app.with_tenant("acme").await;
+    let link = invite(&app, "acme", "max@muster.ch", "customer").await;
+    assert!(link.starts_with("https://acme.localhost/invitations/"), "links use the public scheme and no port: {link}");
+    let mut browser = app.browser("acme");
+    let path = path_of(&link);
+    let form = browser.get(&path).await;
+    let csrf_cookie = form.headers["set-cookie"].to_str().expect("ascii").to_owned();
+    assert!(csrf_cookie.starts_with("__Host-cairn_csrf=") && csrf_cookie.contains("Secure"), "{csrf_cookie}");
+    let token = form.csrf();
+    let created = browser
+        .post(
+            &path,
+            &[
+                ("first_name", "Max"),
+                ("last_name", "Muster"),
+                ("password", PASSWORD),
+                ("password_confirm", PASSWORD),
+                ("csrf_token", &token),
+            ],
+        )
+        .await;
+    assert_eq!(created.status, 303, "{}", created.body);
+    let cookie = created
+        .headers
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().expect("ascii").to_owned())
+        .find(|c| c.starts_with("__Host-cairn_session="))
+        .expect("a __Host- session cookie");
+    for part in ["Secure", "HttpOnly", "SameSite=Lax", "Path=/"] {
+        assert!(cookie.contains(part), "{part} in {cookie}");
+    }
+    assert!(!cookie.to_ascii_lowercase().contains("domain="), "host-only: {cookie}");
 }

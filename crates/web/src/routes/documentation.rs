@@ -536,12 +536,8 @@ pub async fn section_list(
     let user = signed(req)?.user;
     let frame = Frame::for_request(req);
     let lang = frame.t.lang;
-    let query = ListQuery {
-        q: params.q.clone(),
-        sort: params.sort.clone(),
-        desc: params.desc.is_some(),
-        page: params.page.unwrap_or(1),
-    };
+    let desc = params.desc.is_some();
+    let query = ListQuery { q: params.q.clone(), sort: params.sort.clone(), desc, page: params.page.unwrap_or(1) };
     let (org, page) = app
         .db
         .tenant_tx(&user.tenant_id.clone(), move |conn| -> Result<_, AssetError> {
@@ -577,17 +573,13 @@ pub async fn section_list(
         rows,
         q: params.q,
         sort: if params.sort.is_empty() { "name".into() } else { params.sort },
-        desc: query_desc(&params.desc),
+        desc,
         page: page.page,
         pages: page.pages,
         total: page.total,
         frame,
     };
     Ok(render(StatusCode::OK, &page_view))
-}
-
-fn query_desc(desc: &Option<String>) -> bool {
-    desc.is_some()
 }
 
 fn display_value(input: Input, value: &str, lang: &str) -> String {

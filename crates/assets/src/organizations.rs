@@ -194,6 +194,16 @@ pub fn grant_of(
     Ok(access.as_deref().and_then(Access::parse))
 }
 
+/// Every grant of a user, by organization id (one query, for lists and search).
+pub fn grants_of_user(conn: &mut DbConn, user: &User) -> Result<HashMap<String, Access>, AssetError> {
+    let rows: Vec<(String, String)> = organization_grants::table
+        .filter(organization_grants::tenant_id.eq(user.tenant_id.as_str()))
+        .filter(organization_grants::user_id.eq(&user.id))
+        .select((organization_grants::organization_id, organization_grants::access))
+        .load(conn)?;
+    Ok(rows.into_iter().filter_map(|(org, access)| Access::parse(&access).map(|a| (org, a))).collect())
+}
+
 /// The active organization `id` if `user` may do `action` on it; anything
 /// else — missing, archived, another tenant's, not granted — is `NotFound`.
 pub fn authorize(

@@ -196,10 +196,9 @@ pub fn create(
     kind: Kind,
     input: &RecordInput,
 ) -> Result<Record, AssetError> {
-    organizations::authorize(conn, user, organization_id, Action::Create)?;
+    let (_, grant) = organizations::authorize(conn, user, organization_id, Action::Create)?;
     let visibility =
         if kind.has_visibility() { input.visibility.unwrap_or(Visibility::Everyone) } else { Visibility::Everyone };
-    let grant = organizations::grant_of(conn, &user.tenant_id, organization_id, &user.id)?;
     if !can(&Principal { role: user.role }, Action::Edit, &Resource::Record { grant, visibility }) {
         // A customer editor may not create staff-only entries.
         return Err(AssetError::NotFound);
@@ -285,18 +284,20 @@ pub fn authorize(
     Ok((organization, grant, record))
 }
 
-/// Saves a changed record.
+/// Saves a changed record; `grant` is the user's grant on its organization
+/// (as [`authorize`] returned it).
 pub fn update(
     conn: &mut DbConn,
     keyring: &Keyring,
     user: &User,
+    grant: Option<Access>,
     record: &Record,
     input: &RecordInput,
 ) -> Result<(), AssetError> {
     let plain = input.validate(record.kind)?;
     let visibility =
         if record.kind.has_visibility() { input.visibility.unwrap_or(record.visibility) } else { Visibility::Everyone };
-    let grant = organizations::grant_of(conn, &user.tenant_id, &record.organization_id, &user.id)?;
+    // The new visibility must be writable too: an editor cannot hide an entry from themselves.
     if !can(&Principal { role: user.role }, Action::Edit, &Resource::Record { grant, visibility }) {
         return Err(AssetError::NotFound);
     }

@@ -38,6 +38,7 @@ pub fn search(conn: &mut DbConn, user: &User, query: &str) -> Result<Vec<Hit>, A
     let principal = Principal { role: user.role };
     let staff = can(&principal, Action::View, &Resource::Organization { grant: None });
     let visible = organizations::visible(conn, user)?;
+    let grants = organizations::grants_of_user(conn, user)?;
     let names: std::collections::HashMap<String, String> =
         visible.iter().map(|o| (o.id.clone(), o.name.clone())).collect();
     let mut hits: Vec<Hit> = visible
@@ -72,8 +73,7 @@ pub fn search(conn: &mut DbConn, user: &User, query: &str) -> Result<Vec<Hit>, A
         // Only organizations that are visible (active, granted) — and the policy says yes.
         let Some(organization) = names.get(&organization_id) else { continue };
         let Some(kind) = Kind::parse(&kind) else { continue };
-        let grant =
-            if staff { None } else { organizations::grant_of(conn, &user.tenant_id, &organization_id, &user.id)? };
+        let grant = grants.get(&organization_id).copied();
         if !can(&principal, Action::View, &Resource::Record { grant, visibility: Visibility::parse(&visibility) }) {
             continue;
         }

@@ -47,8 +47,9 @@ fn documentation(
     domain: &str,
     n: u8,
 ) -> Result<(), AssetError> {
-    let id = &tenant.id;
-    let system = || Actor::System;
+    let add = |conn: &mut DbConn, kind: Kind, record: &RecordInput| -> Result<(), AssetError> {
+        records::insert(conn, keyring, &tenant.id, org_id, kind, record, Actor::System).map(drop)
+    };
     let net = format!("192.168.{}", 10 + n);
     for (name, kind, host_suffix, ip, serial, model, os) in [
         (
@@ -79,11 +80,8 @@ fn documentation(
             "Windows 11 Pro",
         ),
     ] {
-        records::insert(
+        add(
             conn,
-            keyring,
-            id,
-            org_id,
             Kind::Configuration,
             &input(
                 name,
@@ -102,18 +100,14 @@ fn documentation(
                 &[],
                 None,
             ),
-            system(),
         )?;
     }
     for (name, title, email, phone, important) in [
         ("Anna Muster", "Geschäftsführerin", format!("anna.muster@{domain}"), "031 300 10 10", "true"),
         ("Beat Beispiel", "IT-Verantwortlicher", format!("beat.beispiel@{domain}"), "031 300 10 22", ""),
     ] {
-        records::insert(
+        add(
             conn,
-            keyring,
-            id,
-            org_id,
             Kind::Contact,
             &input(
                 name,
@@ -121,14 +115,10 @@ fn documentation(
                 &[],
                 None,
             ),
-            system(),
         )?;
     }
-    records::insert(
+    add(
         conn,
-        keyring,
-        id,
-        org_id,
         Kind::Password,
         &input(
             "E-Mail Empfang",
@@ -136,13 +126,9 @@ fn documentation(
             &[("password", "Sommer-Zitrone-Velo-2026")],
             Some(Visibility::Everyone),
         ),
-        system(),
     )?;
-    records::insert(
+    add(
         conn,
-        keyring,
-        id,
-        org_id,
         Kind::Password,
         &input(
             "Microsoft 365 Admin",
@@ -154,13 +140,9 @@ fn documentation(
             &[("password", "Gletscher-Kompass-Murmeli-91"), ("otp_secret", "JBSWY3DPEHPK3PXP")],
             Some(Visibility::Everyone),
         ),
-        system(),
     )?;
-    records::insert(
+    add(
         conn,
-        keyring,
-        id,
-        org_id,
         Kind::Password,
         &input(
             "Firewall Admin",
@@ -168,13 +150,9 @@ fn documentation(
             &[("password", "Nur-fuer-Technik-Fw-7731")],
             Some(Visibility::Staff),
         ),
-        system(),
     )?;
-    records::insert(
+    add(
         conn,
-        keyring,
-        id,
-        org_id,
         Kind::Wireless,
         &input(
             "Buero",
@@ -182,13 +160,9 @@ fn documentation(
             &[("passphrase", "Kaffee-Bohne-Mittag-42")],
             None,
         ),
-        system(),
     )?;
-    records::insert(
+    add(
         conn,
-        keyring,
-        id,
-        org_id,
         Kind::Wireless,
         &input(
             "Gaeste",
@@ -196,13 +170,9 @@ fn documentation(
             &[("passphrase", "Willkommen-2026")],
             None,
         ),
-        system(),
     )?;
-    records::insert(
+    add(
         conn,
-        keyring,
-        id,
-        org_id,
         Kind::Vpn,
         &input(
             "Homeoffice",
@@ -216,11 +186,10 @@ fn documentation(
             &[("pre_shared_key", "uJ3lq0vC+8yZ1m5QdR6m2hX0p7Wn4aF9tK1sE3bL6o=")],
             None,
         ),
-        system(),
     )?;
     documents::insert(
         conn,
-        id,
+        &tenant.id,
         Some(org_id),
         "Drucker einrichten",
         "## So richtest Du den Drucker ein\n\n1. Öffne **Einstellungen → Drucker & Scanner**.\n2. Wähle *Drucker hinzufügen*.\n3. Gib die Adresse `\\\\srv01\\Drucker-EG` ein.\n\nFragen? Ruf uns an.",

@@ -63,24 +63,37 @@ struct Setting {
     value: Option<String>,
 }
 
+/// PostgreSQL: the tenant is bound to the transaction (for row-level security).
+/// SQLite: the transaction holds the write lock from its first statement, so
+/// another writer waits instead of failing later with SQLITE_BUSY.
 async fn tenant_transactions_bind_the_tenant(app: TestApp) {
     let tenant = app.with_tenant("acme").await;
-    let bound = app
+    let path = app.database_url.strip_prefix("sqlite://").map(str::to_owned);
+    let seen = app
         .app
         .db
-        .tenant_tx(&tenant.id, |c| -> Result<Option<String>, StoreError> {
+        .tenant_tx(&tenant.id, move |c| -> Result<Option<String>, StoreError> {
             match c {
                 DbConn::Postgres(pg) => Ok(diesel::sql_query("SELECT current_setting('app.tenant_id', true) AS value")
                     .get_result::<Setting>(pg)?
                     .value),
-                // SQLite has no session settings; the scoping is the queries' own.
-                DbConn::Sqlite(_) => Ok(Some("n/a".into())),
+                DbConn::Sqlite(_) => {
+                    use diesel::connection::SimpleConnection;
+                    let mut other = diesel::SqliteConnection::establish(&path.unwrap_or_default())
+                        .map_err(|e| StoreError::Connect(e.to_string()))?;
+                    // No statement has run in this transaction yet; still, a second writer is shut out.
+                    let outcome = other.batch_execute("PRAGMA busy_timeout = 0; BEGIN IMMEDIATE; ROLLBACK;");
+                    Ok(outcome.err().map(|e| e.to_string()))
+                }
             }
         })
         .await
         .expect("tx");
     match app.backend {
-        cairn_tests::Backend::Postgres => assert_eq!(bound.as_deref(), Some(tenant.id.as_str())),
-        cairn_tests::Backend::Sqlite => assert_eq!(bound.as_deref(), Some("n/a")),
+        cairn_tests::Backend::Postgres => assert_eq!(seen.as_deref(), Some(tenant.id.as_str())),
+        cairn_tests::Backend::Sqlite => {
+            let error = seen.expect("a second writer is refused while the transaction is open");
+            assert!(error.contains("locked") || error.contains("busy"), "{error}");
+        }
     }
 }

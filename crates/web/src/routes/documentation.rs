@@ -88,6 +88,40 @@ async fn load_org_frame(
         .map_err(asset_error)
 }
 
+/// Which record a page is about.
+struct RecordRef {
+    organization_id: String,
+    kind: Kind,
+    record_id: String,
+}
+
+/// Authorizes `action` on a record, builds its organization's frame and runs
+/// `then` on it, all in one transaction.
+async fn with_record<T, F>(
+    app: &App,
+    user: User,
+    target: RecordRef,
+    action: Action,
+    lang: &'static str,
+    then: F,
+) -> poem::Result<(OrgFrame, Option<Access>, Record, T)>
+where
+    T: Send + 'static,
+    F: FnOnce(&mut DbConn, &User, &Record) -> Result<T, AssetError> + Send + 'static,
+{
+    app.db
+        .tenant_tx(&user.tenant_id.clone(), move |conn| -> Result<_, AssetError> {
+            let RecordRef { organization_id, kind, record_id } = target;
+            let (organization, grant, record) =
+                records::authorize(conn, &user, &organization_id, kind, &record_id, action)?;
+            let frame = org_frame(conn, &user, &organization, grant, kind.section().slug(), lang)?;
+            let extra = then(conn, &user, &record)?;
+            Ok((frame, grant, record, extra))
+        })
+        .await
+        .map_err(asset_error)
+}
+
 /// Maps the documentation layer's errors to responses: not found and not
 /// allowed are both 404.
 pub(crate) fn asset_error(error: AssetError) -> poem::Error {
@@ -630,23 +664,18 @@ pub async fn record_detail(
     let user = signed(req)?.user;
     let frame = Frame::for_request(req);
     let lang = frame.t.lang;
-    let (org, grant, record, events) = app
-        .db
-        .tenant_tx(&user.tenant_id.clone(), move |conn| -> Result<_, AssetError> {
-            let (organization, grant, record) = records::authorize(conn, &user, &id, kind, &record_id, Action::View)?;
-            let frame = org_frame(conn, &user, &organization, grant, section.slug(), lang)?;
+    let target = RecordRef { organization_id: id, kind, record_id };
+    let (org, grant, record, events) =
+        with_record(&app, user.clone(), target, Action::View, lang, |conn, user, record| {
             // Who changed what and when; staff also see who revealed it.
             let filter = cairn_store::audit::Filter { target_id: Some(record.id.clone()), ..Default::default() };
             let staff = user.role.is_staff();
-            let events: Vec<_> = cairn_store::audit::list(conn, &user.tenant_id, &filter, 20)?
+            Ok(cairn_store::audit::list(conn, &user.tenant_id, &filter, 20)?
                 .into_iter()
                 .filter(|e| staff || e.action != "record.revealed")
-                .collect();
-            Ok((frame, grant, record, events))
+                .collect::<Vec<_>>())
         })
-        .await
-        .map_err(asset_error)?;
-    let user = signed(req)?.user;
+        .await?;
     let fields = kind
         .fields()
         .iter()
@@ -891,14 +920,8 @@ pub async fn edit_record(
     let user = signed(req)?.user;
     let frame = Frame::for_request(req);
     let lang = frame.t.lang;
-    let (org, record) = app
-        .db
-        .tenant_tx(&user.tenant_id.clone(), move |conn| -> Result<_, AssetError> {
-            let (organization, grant, record) = records::authorize(conn, &user, &id, kind, &record_id, Action::Edit)?;
-            Ok((org_frame(conn, &user, &organization, grant, section.slug(), lang)?, record))
-        })
-        .await
-        .map_err(asset_error)?;
+    let target = RecordRef { organization_id: id, kind, record_id };
+    let (org, _, record, ()) = with_record(&app, user, target, Action::Edit, lang, |_, _, _| Ok(())).await?;
     let page = RecordForm {
         heading: record.name.clone(),
         action: format!("/organizations/{}/{}/{}/edit", org.id, section.slug(), record.id),
@@ -934,9 +957,9 @@ pub async fn update_record(
     let updated = app
         .db
         .tenant_tx(&user.tenant_id.clone(), move |conn| -> Result<Result<(), (Record, AssetError)>, AssetError> {
-            let (_, _, record) = records::authorize(conn, &user, &org_id, kind, &rid, Action::Edit)?;
+            let (_, grant, record) = records::authorize(conn, &user, &org_id, kind, &rid, Action::Edit)?;
             let keyring = cairn_tenancy::keys::keyring(conn, &master, &user.tenant_id)?;
-            match records::update(conn, &keyring, &user, &record, &input) {
+            match records::update(conn, &keyring, &user, grant, &record, &input) {
                 Ok(()) => Ok(Ok(())),
                 Err(error @ AssetError::Invalid { .. }) => Ok(Err((record, error))),
                 Err(other) => Err(other),
@@ -1007,15 +1030,15 @@ pub async fn reveal(
         if form.field.is_empty() { kind.main_secret().unwrap_or_default().to_owned() } else { form.field.clone() };
     let lang = Frame::for_request(req).t.lang;
     let (master, ip, reveal_field) = (Arc::clone(&app.master_key), client_ip(req), field.clone());
-    let (org, record, secret) = app
+    let (tx_user, org_id) = (user.clone(), id.clone());
+    let (record, secret) = app
         .db
         .tenant_tx(&user.tenant_id.clone(), move |conn| -> Result<_, AssetError> {
-            let (organization, grant, record) = records::authorize(conn, &user, &id, kind, &record_id, Action::Reveal)?;
-            let keyring = cairn_tenancy::keys::keyring(conn, &master, &user.tenant_id)?;
+            let (_, _, record) = records::authorize(conn, &tx_user, &org_id, kind, &record_id, Action::Reveal)?;
+            let keyring = cairn_tenancy::keys::keyring(conn, &master, &tx_user.tenant_id)?;
             let secret =
-                records::reveal(conn, &keyring, &user, &record, &reveal_field, &ip)?.ok_or(AssetError::NotFound)?;
-            let frame = org_frame(conn, &user, &organization, grant, kind.section().slug(), lang)?;
-            Ok((frame, record, secret))
+                records::reveal(conn, &keyring, &tx_user, &record, &reveal_field, &ip)?.ok_or(AssetError::NotFound)?;
+            Ok((record, secret))
         })
         .await
         .map_err(asset_error)?;
@@ -1036,6 +1059,8 @@ pub async fn reveal(
         Json(body).into_response()
     } else {
         let label = kind.fields().iter().find(|f| f.key == field).map(|f| f.label(lang)).unwrap_or_default();
+        // Only the page (without JavaScript) needs the sidebar.
+        let org = load_org_frame(&app, user, id, kind.section().slug(), Action::View, lang).await?;
         render(
             StatusCode::OK,
             &RevealPage {

@@ -11,10 +11,10 @@
 
 use std::sync::Arc;
 
+use cairn_app::App;
 use cairn_server::{Application, Settings};
 use cairn_store::audit::Actor;
 use cairn_tenancy::{Locale, NewTenant, Tenant, TenantSlug};
-use cairn_web::App;
 use diesel::{Connection, RunQueryDsl};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -123,8 +123,13 @@ pub struct TestApp {
     pub address: String,
     /// The bound port.
     pub port: u16,
-    /// The server's shared state, to arrange data directly.
+    /// The server's application: arrange data through its use cases.
     pub app: Arc<App>,
+    /// A pool of its own on the app's database, for checks beneath the use
+    /// cases (rows, audit events, triggers), as another node would have.
+    pub db: cairn_store::Database,
+    /// The app's master key (from its key file), for checks of sealed data.
+    pub master_key: Arc<cairn_vault::MasterKey>,
     /// Which backend this app runs on.
     pub backend: Backend,
     /// The URL of this app's database.
@@ -165,7 +170,8 @@ impl TestApp {
             }
         };
         // The key lives in the data folder, where CLI commands run beside the server find it too.
-        cairn_vault::MasterKey::generate().write_new_file(&dir.path().join("master.key")).expect("master key file");
+        let master_key = cairn_vault::MasterKey::generate();
+        master_key.write_new_file(&dir.path().join("master.key")).expect("master key file");
         let toml = format!(
             r#"
 data_dir = "{data_dir}"
@@ -188,6 +194,13 @@ dir = "{mail_dir}"
         );
         let settings = Settings::from_toml_layers(&[&toml, extra_toml]).expect("test settings are valid");
         let application = Application::build(&settings).await.expect("server starts");
+        let url = cairn_store::DatabaseUrl::parse(&database_url).expect("url");
+        let db = cairn_store::Database::connect(
+            &url,
+            &cairn_store::PoolOptions { max_connections: 2, ..Default::default() },
+        )
+        .await
+        .expect("test pool");
         let port = application.port();
         let app = application.app();
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
@@ -200,6 +213,8 @@ dir = "{mail_dir}"
             address: format!("http://127.0.0.1:{port}"),
             port,
             app,
+            db,
+            master_key: Arc::new(master_key),
             backend,
             database_url,
             extra_toml: extra_toml.to_owned(),
@@ -219,11 +234,11 @@ dir = "{mail_dir}"
     /// Settings pointing at this app's database, for running CLI commands beside it.
     /// The server's public address is repeated, so the CLI's links match the server's.
     pub fn settings_toml(&self) -> String {
-        let port = self.app.public.port.map(|p| format!("public_port = {p}\n")).unwrap_or_default();
+        let port = self.app.public().port.map(|p| format!("public_port = {p}\n")).unwrap_or_default();
         format!(
             "data_dir = \"{}\"\n[server]\npublic_scheme = \"{}\"\n{port}[database]\nurl = \"{}\"\n[log]\nfilter = \"warn\"\n[mail.file]\ndir = \"{}\"\n",
             self.dir.path().display(),
-            self.app.public.scheme,
+            self.app.public().scheme,
             self.database_url,
             self.dir.path().join("mail").display(),
         )
@@ -238,9 +253,9 @@ dir = "{mail_dir}"
     /// Creates a tenant with realistic contact details; returns it.
     pub async fn with_tenant(&self, slug: &str) -> Tenant {
         self.app
-            .directory
+            .directory()
             .create(
-                &self.app.master_key,
+                &self.master_key,
                 NewTenant {
                     slug: TenantSlug::parse(slug).expect("valid slug"),
                     name: format!("{slug} IT"),

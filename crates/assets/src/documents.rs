@@ -3,7 +3,7 @@
 
 use cairn_auth::User;
 use cairn_auth::policy::{Access, Action, Principal, Resource, Visibility, can};
-use cairn_store::audit::{self, Actor, NewEvent};
+use cairn_store::audit::{self, Actor, AuditAction, NewEvent};
 use cairn_store::schema::{document_revisions, documents};
 use cairn_store::{DbConn, TenantId, new_id};
 use chrono::NaiveDateTime;
@@ -99,7 +99,7 @@ fn add_revision(
     Ok(())
 }
 
-fn event<'a>(document: &'a Document, action: &'a str, user: &User) -> NewEvent<'a> {
+fn event<'a>(document: &'a Document, action: AuditAction, user: &User) -> NewEvent<'a> {
     let mut event = NewEvent::new(actor(user), action)
         .target("document", &document.id)
         .details(serde_json::json!({ "title": document.title, "revision": document.revision }));
@@ -163,7 +163,7 @@ pub fn insert(
         .execute(conn)?;
     let document: Document =
         documents::table.find((tenant.as_str(), id.as_str())).select(Document::as_select()).first(conn)?;
-    let mut event = NewEvent::new(by, "document.created")
+    let mut event = NewEvent::new(by, AuditAction::DocumentCreated)
         .target("document", &document.id)
         .details(serde_json::json!({ "title": document.title, "revision": 1 }));
     event.organization_id = document.organization_id.as_deref();
@@ -222,7 +222,7 @@ pub fn update(conn: &mut DbConn, user: &User, document: &Document, title: &str, 
         .execute(conn)?;
     add_revision(conn, user, &document.id, revision, title.trim(), body)?;
     let updated = load(conn, user, &document.id)?;
-    audit::record(conn, &user.tenant_id, &event(&updated, "document.updated", user))?;
+    audit::record(conn, &user.tenant_id, &event(&updated, AuditAction::DocumentUpdated, user))?;
     Ok(())
 }
 
@@ -231,7 +231,8 @@ pub fn restore(conn: &mut DbConn, user: &User, document: &Document, revision: i3
     let old = revision_of(conn, user, &document.id, revision)?;
     update(conn, user, document, &old.title, &old.body)?;
     let restored = load(conn, user, &document.id)?;
-    let event = event(&restored, "document.restored", user).details(serde_json::json!({ "from_revision": revision }));
+    let event =
+        event(&restored, AuditAction::DocumentRestored, user).details(serde_json::json!({ "from_revision": revision }));
     audit::record(conn, &user.tenant_id, &event)?;
     Ok(())
 }
@@ -241,7 +242,7 @@ pub fn archive(conn: &mut DbConn, user: &User, document: &Document) -> Result<()
     diesel::update(documents::table.find((user.tenant_id.as_str(), document.id.as_str())))
         .set(documents::archived.eq(true))
         .execute(conn)?;
-    audit::record(conn, &user.tenant_id, &event(document, "document.archived", user))?;
+    audit::record(conn, &user.tenant_id, &event(document, AuditAction::DocumentArchived, user))?;
     Ok(())
 }
 

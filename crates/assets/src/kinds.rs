@@ -30,10 +30,6 @@ pub enum Input {
 pub struct FieldSpec {
     /// The form field name and JSON key.
     pub key: &'static str,
-    /// German label.
-    pub label_de: &'static str,
-    /// English label.
-    pub label_en: &'static str,
     /// How it is entered.
     pub input: Input,
     /// Whether it is shown as a column of the section list.
@@ -43,26 +39,14 @@ pub struct FieldSpec {
 }
 
 impl FieldSpec {
-    /// The label in a language (`de` or `en`).
-    pub fn label(&self, lang: &str) -> &'static str {
-        if lang == "de" { self.label_de } else { self.label_en }
-    }
-
     /// Whether the field is a secret.
     pub fn is_secret(&self) -> bool {
         self.input == Input::Secret
     }
 }
 
-const fn field(
-    key: &'static str,
-    label_de: &'static str,
-    label_en: &'static str,
-    input: Input,
-    list: bool,
-    searchable: bool,
-) -> FieldSpec {
-    FieldSpec { key, label_de, label_en, input, list, searchable }
+const fn field(key: &'static str, input: Input, list: bool, searchable: bool) -> FieldSpec {
+    FieldSpec { key, input, list, searchable }
 }
 
 const CONFIGURATION_KINDS: &[&str] =
@@ -74,54 +58,54 @@ const VPN_KINDS: &[&str] = &["client", "site-to-site"];
 const VPN_PROTOCOLS: &[&str] = &["WireGuard", "IPsec/IKEv2", "OpenVPN", "SSL VPN", "L2TP/IPsec", "other"];
 
 const CONFIGURATION_FIELDS: &[FieldSpec] = &[
-    field("configuration_kind", "Typ", "Kind", Input::Select(CONFIGURATION_KINDS), true, true),
-    field("hostname", "Hostname", "Hostname", Input::Text, true, true),
-    field("ip_addresses", "IP-Adressen", "IP addresses", Input::Text, true, true),
-    field("mac_address", "MAC-Adresse", "MAC address", Input::Text, false, true),
-    field("serial_number", "Seriennummer", "Serial number", Input::Text, true, true),
-    field("manufacturer", "Hersteller", "Manufacturer", Input::Text, false, true),
-    field("model", "Modell", "Model", Input::Text, false, true),
-    field("operating_system", "Betriebssystem", "Operating system", Input::Text, false, true),
-    field("location", "Standort", "Location", Input::Text, false, true),
-    field("warranty_expires", "Garantie bis", "Warranty until", Input::Date, false, false),
-    field("status", "Status", "Status", Input::Select(STATUSES), true, false),
-    field("notes", "Notizen", "Notes", Input::Textarea, false, false),
+    field("configuration_kind", Input::Select(CONFIGURATION_KINDS), true, true),
+    field("hostname", Input::Text, true, true),
+    field("ip_addresses", Input::Text, true, true),
+    field("mac_address", Input::Text, false, true),
+    field("serial_number", Input::Text, true, true),
+    field("manufacturer", Input::Text, false, true),
+    field("model", Input::Text, false, true),
+    field("operating_system", Input::Text, false, true),
+    field("location", Input::Text, false, true),
+    field("warranty_expires", Input::Date, false, false),
+    field("status", Input::Select(STATUSES), true, false),
+    field("notes", Input::Textarea, false, false),
 ];
 
 const CONTACT_FIELDS: &[FieldSpec] = &[
-    field("title", "Funktion", "Title", Input::Text, true, true),
-    field("emails", "E-Mail", "E-mail", Input::Email, true, true),
-    field("phones", "Telefon", "Phone", Input::Text, true, true),
-    field("important", "Wichtig", "Important", Input::Checkbox, false, false),
-    field("notes", "Notizen", "Notes", Input::Textarea, false, false),
+    field("title", Input::Text, true, true),
+    field("emails", Input::Email, true, true),
+    field("phones", Input::Text, true, true),
+    field("important", Input::Checkbox, false, false),
+    field("notes", Input::Textarea, false, false),
 ];
 
 const PASSWORD_FIELDS: &[FieldSpec] = &[
-    field("category", "Kategorie", "Category", Input::Select(PASSWORD_CATEGORIES), true, true),
-    field("username", "Benutzername", "Username", Input::Text, true, true),
-    field("password", "Passwort", "Password", Input::Secret, false, false),
-    field("url", "URL", "URL", Input::Text, true, true),
-    field("otp_secret", "OTP-Schlüssel", "OTP secret", Input::Secret, false, false),
-    field("notes", "Notizen", "Notes", Input::Textarea, false, false),
+    field("category", Input::Select(PASSWORD_CATEGORIES), true, true),
+    field("username", Input::Text, true, true),
+    field("password", Input::Secret, false, false),
+    field("url", Input::Text, true, true),
+    field("otp_secret", Input::Secret, false, false),
+    field("notes", Input::Textarea, false, false),
 ];
 
 const WIRELESS_FIELDS: &[FieldSpec] = &[
-    field("security", "Sicherheit", "Security", Input::Select(WIFI_SECURITY), true, false),
-    field("passphrase", "Passwort", "Passphrase", Input::Secret, false, false),
-    field("vlan", "VLAN", "VLAN", Input::Text, true, true),
-    field("guest", "Gästenetz", "Guest network", Input::Checkbox, true, false),
-    field("notes", "Notizen", "Notes", Input::Textarea, false, false),
+    field("security", Input::Select(WIFI_SECURITY), true, false),
+    field("passphrase", Input::Secret, false, false),
+    field("vlan", Input::Text, true, true),
+    field("guest", Input::Checkbox, true, false),
+    field("notes", Input::Textarea, false, false),
 ];
 
 const VPN_FIELDS: &[FieldSpec] = &[
-    field("vpn_kind", "Art", "Kind", Input::Select(VPN_KINDS), true, false),
-    field("gateway", "Gateway", "Gateway", Input::Text, true, true),
-    field("port", "Port", "Port", Input::Text, false, false),
-    field("protocol", "Protokoll", "Protocol", Input::Select(VPN_PROTOCOLS), true, true),
-    field("pre_shared_key", "Pre-Shared Key", "Pre-shared key", Input::Secret, false, false),
-    field("username", "Benutzername", "Username", Input::Text, false, true),
-    field("remote_networks", "Entfernte Netze", "Remote networks", Input::Text, false, true),
-    field("notes", "Notizen", "Notes", Input::Textarea, false, false),
+    field("vpn_kind", Input::Select(VPN_KINDS), true, false),
+    field("gateway", Input::Text, true, true),
+    field("port", Input::Text, false, false),
+    field("protocol", Input::Select(VPN_PROTOCOLS), true, true),
+    field("pre_shared_key", Input::Secret, false, false),
+    field("username", Input::Text, false, true),
+    field("remote_networks", Input::Text, false, true),
+    field("notes", Input::Textarea, false, false),
 ];
 
 /// A kind of documentation record.
@@ -167,16 +151,6 @@ impl Kind {
             Kind::Password => PASSWORD_FIELDS,
             Kind::Wireless => WIRELESS_FIELDS,
             Kind::Vpn => VPN_FIELDS,
-        }
-    }
-
-    /// The label of the name field.
-    pub fn name_label(self, lang: &str) -> &'static str {
-        match (self, lang) {
-            (Kind::Wireless, _) => "SSID",
-            (Kind::Contact, "de") => "Name",
-            (_, "de") => "Bezeichnung",
-            _ => "Name",
         }
     }
 
@@ -256,23 +230,6 @@ impl Section {
             Section::Wireless => Some(Kind::Wireless),
             Section::Vpn => Some(Kind::Vpn),
             Section::Documents => None,
-        }
-    }
-
-    /// The sidebar label.
-    pub fn label(self, lang: &str) -> &'static str {
-        match (self, lang == "de") {
-            (Section::Configurations, true) => "Konfigurationen",
-            (Section::Configurations, false) => "Configurations",
-            (Section::Contacts, true) => "Kontakte",
-            (Section::Contacts, false) => "Contacts",
-            (Section::Passwords, true) => "Passwörter",
-            (Section::Passwords, false) => "Passwords",
-            (Section::Wireless, true) => "WLAN",
-            (Section::Wireless, false) => "Wireless",
-            (Section::Vpn, _) => "VPN",
-            (Section::Documents, true) => "Dokumente",
-            (Section::Documents, false) => "Documents",
         }
     }
 }

@@ -6,6 +6,7 @@
 //! [`organizations::grant_of`] looks up. Sealed secrets open only through
 //! [`records::reveal`], which writes its audit event in the same transaction.
 
+mod authorized;
 pub mod documents;
 mod error;
 pub mod kinds;
@@ -13,5 +14,6 @@ pub mod organizations;
 pub mod records;
 pub mod search;
 
+pub use authorized::Authorized;
 pub use error::AssetError;
 pub use kinds::{FieldSpec, Input, Kind, Section};

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use cairn_auth::User;
 use cairn_auth::policy::{Access, Action, Principal, Resource, can};
-use cairn_store::audit::{self, Actor, NewEvent};
+use cairn_store::audit::{self, Actor, AuditAction, NewEvent};
 use cairn_store::schema::{documents, organization_grants, organizations, records, users};
 use cairn_store::{DbConn, TenantId, new_id};
 use chrono::NaiveDateTime;
@@ -119,7 +119,7 @@ pub fn create(
             organizations::updated_by.eq(label),
         ))
         .execute(conn)?;
-    let mut event = NewEvent::new(by, "organization.created").target("organization", &id);
+    let mut event = NewEvent::new(by, AuditAction::OrganizationCreated).target("organization", &id);
     event.organization_id = Some(&id);
     audit::record(conn, tenant, &event)?;
     get(conn, tenant, &id)
@@ -148,7 +148,7 @@ pub fn update(
             organizations::updated_by.eq(actor_label(&by)),
         ))
         .execute(conn)?;
-    let mut event = NewEvent::new(by, "organization.updated").target("organization", id);
+    let mut event = NewEvent::new(by, AuditAction::OrganizationUpdated).target("organization", id);
     event.organization_id = Some(id);
     audit::record(conn, tenant, &event)?;
     Ok(())
@@ -159,7 +159,7 @@ pub fn archive(conn: &mut DbConn, tenant: &TenantId, id: &str, by: Actor) -> Res
     diesel::update(organizations::table.find((tenant.as_str(), id)))
         .set((organizations::status.eq("archived"), organizations::updated_at.eq(chrono::Utc::now().naive_utc())))
         .execute(conn)?;
-    let mut event = NewEvent::new(by, "organization.archived").target("organization", id);
+    let mut event = NewEvent::new(by, AuditAction::OrganizationArchived).target("organization", id);
     event.organization_id = Some(id);
     audit::record(conn, tenant, &event)?;
     Ok(())
@@ -177,6 +177,35 @@ pub fn actor_label(actor: &Actor) -> String {
 /// An organization by id (any status).
 pub fn get(conn: &mut DbConn, tenant: &TenantId, id: &str) -> Result<Organization, AssetError> {
     Ok(organizations::table.find((tenant.as_str(), id)).select(Organization::as_select()).first(conn)?)
+}
+
+/// The id of the active organization named `name` in `tenant`.
+pub fn id_by_name(conn: &mut DbConn, tenant: &TenantId, name: &str) -> Result<String, AssetError> {
+    organizations::table
+        .filter(organizations::tenant_id.eq(tenant.as_str()))
+        .filter(organizations::name.eq(name.trim()))
+        .filter(organizations::status.eq("active"))
+        .select(organizations::id)
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| AssetError::invalid("org", format!("no organization named {:?}", name.trim())))
+}
+
+/// The active organizations of a tenant as (id, name), by name: for pickers and filters.
+pub fn names(
+    conn: &mut DbConn,
+    tenant: &TenantId,
+    include_archived: bool,
+) -> Result<Vec<(String, String)>, AssetError> {
+    let mut query = organizations::table
+        .filter(organizations::tenant_id.eq(tenant.as_str()))
+        .order(organizations::name)
+        .select((organizations::id, organizations::name))
+        .into_boxed();
+    if !include_archived {
+        query = query.filter(organizations::status.eq("active"));
+    }
+    Ok(query.load(conn)?)
 }
 
 /// The user's grant on an organization, if any.
@@ -343,7 +372,7 @@ pub fn set_grant(
             organization_grants::created_at.eq(chrono::Utc::now().naive_utc()),
         ))
         .execute(conn)?;
-    let mut event = NewEvent::new(by, "organization.access_granted")
+    let mut event = NewEvent::new(by, AuditAction::OrganizationAccessGranted)
         .target("user", user_id)
         .details(serde_json::json!({ "access": access.as_str() }));
     event.organization_id = Some(organization_id);
@@ -364,7 +393,7 @@ pub fn revoke_grant(
     if removed == 0 {
         return Err(AssetError::NotFound);
     }
-    let mut event = NewEvent::new(by, "organization.access_revoked").target("user", user_id);
+    let mut event = NewEvent::new(by, AuditAction::OrganizationAccessRevoked).target("user", user_id);
     event.organization_id = Some(organization_id);
     audit::record(conn, tenant, &event)?;
     Ok(())

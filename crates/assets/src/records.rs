@@ -5,15 +5,15 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use cairn_auth::User;
 use cairn_auth::policy::{Access, Action, Principal, Resource, Visibility, can};
-use cairn_store::audit::{self, Actor, NewEvent};
+use cairn_store::audit::{self, Actor, AuditAction, NewEvent};
 use cairn_store::schema::records;
 use cairn_store::{DbConn, TenantId, new_id};
 use cairn_vault::{ExposeSecret, FieldRef, Keyring, SecretString};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::organizations::{self, Organization, actor, actor_label};
-use crate::{AssetError, Input, Kind};
+use crate::organizations::{self, actor, actor_label};
+use crate::{AssetError, Authorized, Input, Kind};
 
 /// Rows a section list shows per page.
 pub const PAGE_SIZE: usize = 25;
@@ -179,7 +179,7 @@ fn seal_all(
     sealed
 }
 
-fn event_for<'a>(record: &'a Record, action: &'a str, user: &User) -> NewEvent<'a> {
+fn event_for<'a>(record: &'a Record, action: AuditAction, user: &User) -> NewEvent<'a> {
     let mut event = NewEvent::new(actor(user), action)
         .target(record.kind.as_str(), &record.id)
         .details(serde_json::json!({ "name": record.name }));
@@ -243,7 +243,7 @@ pub fn insert(
     let row =
         records::table.find((tenant.as_str(), id.as_str())).select(RecordRow::as_select()).first::<RecordRow>(conn)?;
     let record = Record::from_row(row).ok_or(AssetError::NotFound)?;
-    let mut event = NewEvent::new(by, "record.created")
+    let mut event = NewEvent::new(by, AuditAction::RecordCreated)
         .target(record.kind.as_str(), &record.id)
         .details(serde_json::json!({ "name": record.name }));
     event.organization_id = Some(&record.organization_id);
@@ -262,7 +262,8 @@ fn load(conn: &mut DbConn, user: &User, id: &str) -> Result<Record, AssetError> 
 
 /// The record `id` of `kind` in the organization if `user` may do `action`
 /// on it; anything else — another organization's, another tenant's, staff-only
-/// for a customer, archived — is `NotFound`.
+/// for a customer, archived — is `NotFound`. The proof it returns is what
+/// [`update`], [`archive`] and [`reveal`] require.
 pub fn authorize(
     conn: &mut DbConn,
     user: &User,
@@ -270,7 +271,7 @@ pub fn authorize(
     kind: Kind,
     id: &str,
     action: Action,
-) -> Result<(Organization, Option<Access>, Record), AssetError> {
+) -> Result<Authorized<Record>, AssetError> {
     let (organization, grant) = organizations::authorize(conn, user, organization_id, Action::View)?;
     let record = load(conn, user, id)?;
     if record.organization_id != organization.id || record.kind != kind {
@@ -281,19 +282,18 @@ pub fn authorize(
     if !can(&principal, Action::View, &resource) || !can(&principal, action, &resource) {
         return Err(AssetError::NotFound);
     }
-    Ok((organization, grant, record))
+    Ok(Authorized::new(record, organization, grant, action))
 }
 
-/// Saves a changed record; `grant` is the user's grant on its organization
-/// (as [`authorize`] returned it).
+/// Saves a changed record the user was authorized to edit.
 pub fn update(
     conn: &mut DbConn,
     keyring: &Keyring,
     user: &User,
-    grant: Option<Access>,
-    record: &Record,
+    proof: &Authorized<Record>,
     input: &RecordInput,
 ) -> Result<(), AssetError> {
+    let (record, grant) = (proof.require(Action::Edit)?, proof.grant());
     let plain = input.validate(record.kind)?;
     let visibility =
         if record.kind.has_visibility() { input.visibility.unwrap_or(record.visibility) } else { Visibility::Everyone };
@@ -313,16 +313,17 @@ pub fn update(
             records::updated_by.eq(actor_label(&actor(user))),
         ))
         .execute(conn)?;
-    audit::record(conn, &user.tenant_id, &event_for(record, "record.updated", user))?;
+    audit::record(conn, &user.tenant_id, &event_for(record, AuditAction::RecordUpdated, user))?;
     Ok(())
 }
 
-/// Archives a record: it leaves lists and search.
-pub fn archive(conn: &mut DbConn, user: &User, record: &Record) -> Result<(), AssetError> {
+/// Archives a record the user was authorized to archive: it leaves lists and search.
+pub fn archive(conn: &mut DbConn, user: &User, proof: &Authorized<Record>) -> Result<(), AssetError> {
+    let record = proof.require(Action::Archive)?;
     diesel::update(records::table.find((user.tenant_id.as_str(), record.id.as_str())))
         .set((records::archived.eq(true), records::updated_at.eq(chrono::Utc::now().naive_utc())))
         .execute(conn)?;
-    audit::record(conn, &user.tenant_id, &event_for(record, "record.archived", user))?;
+    audit::record(conn, &user.tenant_id, &event_for(record, AuditAction::RecordArchived, user))?;
     Ok(())
 }
 
@@ -333,16 +334,17 @@ pub fn reveal(
     conn: &mut DbConn,
     keyring: &Keyring,
     user: &User,
-    record: &Record,
+    proof: &Authorized<Record>,
     field: &str,
     ip: &str,
 ) -> Result<Option<SecretString>, AssetError> {
+    let record = proof.require(Action::Reveal)?;
     let spec = record.kind.fields().iter().find(|f| f.key == field && f.is_secret()).ok_or(AssetError::NotFound)?;
     let Some(sealed) = record.sealed.get(spec.key) else {
         return Ok(None);
     };
     let secret = keyring.open(secret_ref(&record.id, spec.key), sealed).map_err(|_| AssetError::Sealed)?;
-    let mut event = NewEvent::new(actor(user), "record.revealed")
+    let mut event = NewEvent::new(actor(user), AuditAction::RecordRevealed)
         .target(record.kind.as_str(), &record.id)
         .details(serde_json::json!({ "name": record.name, "field": spec.key }));
     event.organization_id = Some(&record.organization_id);

@@ -73,6 +73,17 @@ pub fn remove(conn: &mut DbConn, user: &User) -> Result<(), AuthError> {
     Ok(())
 }
 
+/// When the user's picture was last set, as a version for its URL (so the
+/// browser may cache it for good), or `None` without a picture.
+pub fn version(conn: &mut DbConn, user: &User) -> Result<Option<i64>, AuthError> {
+    let at: Option<chrono::NaiveDateTime> = user_avatars::table
+        .find((user.tenant_id.as_str(), user.id.as_str()))
+        .select(user_avatars::updated_at)
+        .first(conn)
+        .optional()?;
+    Ok(at.map(|at| at.and_utc().timestamp_micros()))
+}
+
 /// The user's stored PNG, if any.
 pub fn load(conn: &mut DbConn, user: &User) -> Result<Option<Vec<u8>>, AuthError> {
     Ok(user_avatars::table

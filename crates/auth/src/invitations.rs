@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use cairn_mail::MailContent;
 use cairn_mail::outbox::{self, Recipient};
-use cairn_store::schema::{invitations, organization_grants, organizations, users};
+use cairn_store::schema::{invitations, organizations, users};
 use cairn_store::{DbConn, TenantId, new_id};
 use cairn_tenancy::{PublicUrls, Tenant};
 use chrono::NaiveDateTime;
@@ -147,8 +147,9 @@ pub fn find_pending(conn: &mut DbConn, tenant: &TenantId, token: &str) -> Result
         .ok_or(AuthError::LinkInvalid)
 }
 
-/// Accepts an invitation: marks it used (once, atomically), creates the
-/// user and grants the organization. Run in one transaction.
+/// Accepts an invitation: marks it used (once, atomically) and creates the
+/// user. The organization it names is granted by the caller, in the same
+/// transaction (grants are written by `cairn-assets` alone).
 pub fn accept(
     conn: &mut DbConn,
     tenant: &Tenant,
@@ -192,17 +193,6 @@ pub fn accept(
             users::updated_at.eq(now),
         ))
         .execute(conn)?;
-    if let Some(organization_id) = &invitation.organization_id {
-        diesel::insert_into(organization_grants::table)
-            .values((
-                organization_grants::tenant_id.eq(tenant.id.as_str()),
-                organization_grants::organization_id.eq(organization_id),
-                organization_grants::user_id.eq(&id),
-                organization_grants::access.eq("viewer"),
-                organization_grants::created_at.eq(now),
-            ))
-            .execute(conn)?;
-    }
     crate::users::by_id(conn, &tenant.id, &id)
 }
 
@@ -249,15 +239,4 @@ pub fn pending(conn: &mut DbConn, tenant: &TenantId) -> Result<Vec<Invitation>, 
         .order(invitations::created_at.desc())
         .select(Invitation::as_select())
         .load(conn)?)
-}
-
-/// The id of the organization named `name` in `tenant`.
-pub fn organization_by_name(conn: &mut DbConn, tenant: &TenantId, name: &str) -> Result<String, AuthError> {
-    organizations::table
-        .filter(organizations::tenant_id.eq(tenant.as_str()))
-        .filter(organizations::name.eq(name.trim()))
-        .select(organizations::id)
-        .first(conn)
-        .optional()?
-        .ok_or_else(|| AuthError::invalid("org", format!("no organization named {:?}", name.trim())))
 }

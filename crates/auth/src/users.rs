@@ -226,6 +226,20 @@ pub fn list(conn: &mut DbConn, tenant: &TenantId) -> Result<Vec<User>, AuthError
         .collect())
 }
 
+/// The tenant's active customers, by e-mail (to grant organizations to).
+pub fn active_customers(conn: &mut DbConn, tenant: &TenantId) -> Result<Vec<User>, AuthError> {
+    Ok(users::table
+        .filter(users::tenant_id.eq(tenant.as_str()))
+        .filter(users::role.eq(Role::Customer.as_str()))
+        .filter(users::status.eq("active"))
+        .order(users::email)
+        .select(UserRow::as_select())
+        .load::<UserRow>(conn)?
+        .into_iter()
+        .map(User::from)
+        .collect())
+}
+
 /// What a user may change on their profile.
 #[derive(Clone, Debug)]
 pub struct ProfileChange {

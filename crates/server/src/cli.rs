@@ -5,9 +5,9 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use anyhow::Context;
-use cairn_auth::invitations::{self, NewInvitation};
-use cairn_auth::{AuthError, Role};
-use cairn_store::audit::{self, Actor, NewEvent};
+use cairn_app::{AppError, Caller, Invite, OrganizationRef, Reason};
+use cairn_auth::Role;
+use cairn_store::audit::Actor;
 use cairn_tenancy::{HostTarget, Locale, NewTenant, TenantDirectory, TenantSlug, TenantStatus};
 use cairn_vault::MasterKey;
 use clap::{Parser, Subcommand};
@@ -151,15 +151,8 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<()> {
             let application = Application::build(&settings).await?;
             if demo {
                 let app = application.app();
-                let seeded = if app.directory.list().await?.is_empty() {
-                    crate::demo::seed(
-                        &app.directory,
-                        &app.master_key,
-                        &app.public,
-                        settings.invitation_ttl(),
-                        "plusundplus.ch",
-                    )
-                    .await?
+                let seeded = if app.directory().list().await?.is_empty() {
+                    app.seed_demo("plusundplus.ch").await.map_err(|e| anyhow::anyhow!("seeding the demo: {e}"))?
                 } else {
                     None
                 };
@@ -194,36 +187,20 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<()> {
             writeln!(out, "{} migration(s) applied", applied.len())?;
         }
         Command::Tenant(command) => {
-            let (db, master_key) = startup::open(&settings).await?;
-            let directory = TenantDirectory::new(db, std::time::Duration::ZERO);
-            tenant_command(command, &directory, &master_key, &settings, out).await?;
+            let app = startup::cli_state(&settings).await?;
+            tenant_command(command, &app, &settings, out).await?;
         }
         Command::Mail(command) => {
             let (db, _) = startup::open(&settings).await?;
             mail_command(command, db, &settings, out).await?;
         }
         Command::Invite { tenant, email, role, org } => {
-            let (db, _) = startup::open(&settings).await?;
-            let directory = TenantDirectory::new(db.clone(), std::time::Duration::ZERO);
-            let tenant =
-                directory.by_slug(&TenantSlug::parse(&tenant).map_err(|e| anyhow::anyhow!("--tenant: {e}"))?).await?;
+            let app = startup::cli_state(&settings).await?;
+            let slug = TenantSlug::parse(&tenant).map_err(|e| anyhow::anyhow!("--tenant: {e}"))?;
+            let tenant = Arc::new(app.directory().by_slug(&slug).await?);
             let role: Role = role.parse().map_err(|e| anyhow::anyhow!("--role: {e}"))?;
-            let (urls, ttl) = (settings.public_urls(), settings.invitation_ttl());
-            let link = db
-                .tenant_tx(&tenant.id.clone(), move |conn| -> Result<String, AuthError> {
-                    let organization_id = match org {
-                        Some(name) => Some(invitations::organization_by_name(conn, &tenant.id, &name)?),
-                        None => None,
-                    };
-                    let invite = NewInvitation { email, role, organization_id, invited_by: None, ttl };
-                    let (invitation, link) = invitations::create(conn, &tenant, &urls, &invite)?;
-                    let event = NewEvent::new(Actor::Operator("cli".into()), "invitation.created")
-                        .target("invitation", &invitation.id);
-                    audit::record(conn, &tenant.id, &event)?;
-                    Ok(link)
-                })
-                .await
-                .map_err(describe_auth)?;
+            let invite = Invite { email, role, organization: org.map(OrganizationRef::Name) };
+            let link = app.invite(&Caller::operator(tenant, "cli"), invite).await.map_err(describe)?;
             writeln!(out, "Invitation queued; it works for {} days.", settings.security.invitation_ttl_days)?;
             writeln!(out, "{link}")?;
         }
@@ -248,24 +225,30 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Words an accounts error for the command line.
-fn describe_auth(error: AuthError) -> anyhow::Error {
+/// Words a use case's refusal for the command line, naming the option.
+fn describe(error: AppError) -> anyhow::Error {
     match error {
-        AuthError::EmailTaken => anyhow::anyhow!("--email: a user with this e-mail exists already in the tenant"),
-        AuthError::Invalid { field, message } => anyhow::anyhow!("--{field}: {message}"),
-        AuthError::Mail(e) => anyhow::anyhow!("--email: {e}"),
-        AuthError::Tenancy(e) => anyhow::anyhow!(e),
+        AppError::Conflict { field: "email" } => {
+            anyhow::anyhow!("--email: a user with this e-mail exists already in the tenant")
+        }
+        AppError::Conflict { field } => anyhow::anyhow!("--{field}: taken already"),
+        AppError::Invalid { field, reason: Reason::Email } => {
+            anyhow::anyhow!("--{field}: not an address mail can be sent to")
+        }
+        AppError::Invalid { field, reason: Reason::Text(message) } => anyhow::anyhow!("--{field}: {message}"),
+        AppError::Invalid { field, reason } => anyhow::anyhow!("--{field}: {reason:?}"),
+        AppError::NotFound => anyhow::anyhow!("not found"),
         other => anyhow::anyhow!(other),
     }
 }
 
 async fn tenant_command(
     command: TenantCommand,
-    directory: &TenantDirectory,
-    master_key: &Arc<MasterKey>,
+    app: &cairn_app::App,
     settings: &Settings,
     out: &mut (dyn Write + Send),
 ) -> anyhow::Result<()> {
+    let directory = app.directory();
     let operator = || Actor::Operator("cli".into());
     let parse_slug = |slug: &str| TenantSlug::parse(slug).map_err(|e| anyhow::anyhow!("slug {slug:?}: {e}"));
     match command {
@@ -280,22 +263,11 @@ async fn tenant_command(
                     anyhow::anyhow!("--time-zone: {time_zone:?} is not an IANA time zone such as Europe/Zurich")
                 })?,
             };
-            let (urls, ttl) = (settings.public_urls(), settings.invitation_ttl());
-            let (tenant, owner_link) = directory
-                .create_with(master_key, new, operator(), move |conn, tenant| -> Result<Option<String>, AuthError> {
-                    let Some(email) = owner_email else { return Ok(None) };
-                    let invite =
-                        NewInvitation { email, role: Role::Owner, organization_id: None, invited_by: None, ttl };
-                    let (invitation, link) = invitations::create(conn, tenant, &urls, &invite)?;
-                    audit::record(
-                        conn,
-                        &tenant.id,
-                        &NewEvent::new(operator(), "invitation.created").target("invitation", &invitation.id),
-                    )?;
-                    Ok(Some(link))
-                })
-                .await
-                .map_err(describe_auth)?;
+            let slug = new.slug.clone();
+            let (tenant, owner_link) = app.create_tenant(new, owner_email, "cli").await.map_err(|e| match e {
+                AppError::Conflict { field: "slug" } => anyhow::anyhow!("a tenant with the slug {slug} exists already"),
+                other => describe(other),
+            })?;
             writeln!(out, "Created tenant {} ({})", tenant.slug, tenant.name)?;
             match owner_link {
                 Some(link) => {

@@ -3,9 +3,8 @@
 
 pub mod cli;
 pub mod config;
-pub mod demo;
 mod startup;
 pub mod telemetry;
 
 pub use config::Settings;
-pub use startup::{Application, load_master_key};
+pub use startup::{Application, cli_state, load_master_key};

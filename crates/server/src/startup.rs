@@ -5,13 +5,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
+use cairn_app::{App, AppConfig};
 use cairn_auth::password::Passwords;
 use cairn_auth::sessions::Timeouts;
 use cairn_mail::{MailTransport, OutboxWorker};
 use cairn_store::{Database, PoolOptions};
-use cairn_tenancy::TenantDirectory;
+use cairn_tenancy::{PublicUrls, TenantDirectory};
 use cairn_vault::{KeyFileOrigin, MasterKey};
-use cairn_web::App;
 use poem::Server;
 use poem::listener::{Acceptor, Listener, TcpListener};
 
@@ -56,11 +56,48 @@ pub fn load_master_key(settings: &Settings) -> anyhow::Result<MasterKey> {
     Ok(key)
 }
 
+/// The application for `db` and `master_key`: what the server and the CLI
+/// call use cases on. `mail_waker` wakes a mail worker after commits that
+/// queued mail (the CLI has none; a running server's worker polls).
+pub fn application_state(
+    settings: &Settings,
+    db: Database,
+    master_key: Arc<MasterKey>,
+    directory: TenantDirectory,
+    public: PublicUrls,
+    mail_waker: Arc<tokio::sync::Notify>,
+) -> anyhow::Result<Arc<App>> {
+    let security = &settings.security;
+    Ok(Arc::new(App::new(AppConfig {
+        db,
+        master_key,
+        directory,
+        public,
+        passwords: Passwords::new(security.argon2_memory_kib)?,
+        timeouts: Timeouts {
+            idle: Duration::from_secs(security.session_idle_minutes * 60),
+            absolute: Duration::from_secs(security.session_absolute_hours * 3600),
+        },
+        invitation_ttl: settings.invitation_ttl(),
+        reset_ttl: Duration::from_secs(security.password_reset_ttl_minutes * 60),
+        mail_waker,
+    })))
+}
+
+/// The application for a command-line run: no listener, no mail worker,
+/// tenant changes read fresh.
+pub async fn cli_state(settings: &Settings) -> anyhow::Result<Arc<App>> {
+    let (db, master_key) = open(settings).await?;
+    let directory = TenantDirectory::new(db.clone(), Duration::ZERO);
+    application_state(settings, db, master_key, directory, settings.public_urls(), Arc::default())
+}
+
 /// A server bound to its port, ready to run, with its mail worker.
 pub struct Application {
     acceptor: poem::listener::TcpAcceptor,
     port: u16,
     app: Arc<App>,
+    trust_forwarded_for: bool,
     grace: Duration,
     mail_worker: OutboxWorker,
 }
@@ -86,23 +123,15 @@ impl Application {
             // Bound to "any free port": links must name the port actually bound.
             public.port = Some(port);
         }
-        let security = &settings.security;
-        let app = Arc::new(App {
-            db,
-            directory,
-            master_key,
-            public,
-            passwords: Passwords::new(security.argon2_memory_kib)?,
-            timeouts: Timeouts {
-                idle: Duration::from_secs(security.session_idle_minutes * 60),
-                absolute: Duration::from_secs(security.session_absolute_hours * 3600),
-            },
-            invitation_ttl: settings.invitation_ttl(),
-            reset_ttl: Duration::from_secs(security.password_reset_ttl_minutes * 60),
-            mail_waker: mail_worker.waker(),
+        let app = application_state(settings, db, master_key, directory, public, mail_worker.waker())?;
+        Ok(Self {
+            acceptor,
+            port,
+            app,
             trust_forwarded_for: settings.server.trust_forwarded_for,
-        });
-        Ok(Self { acceptor, port, app, grace: Duration::from_secs(settings.server.shutdown_grace_secs), mail_worker })
+            grace: Duration::from_secs(settings.server.shutdown_grace_secs),
+            mail_worker,
+        })
     }
 
     /// The port actually bound (useful with port 0).
@@ -118,13 +147,17 @@ impl Application {
     /// Serves (and sends mail) until `shutdown` completes, then lets
     /// in-flight requests finish and stops the mail worker between mails.
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send) -> std::io::Result<()> {
-        tracing::info!(port = self.port, base_domain = %self.app.public.base_domain, "listening");
+        tracing::info!(port = self.port, base_domain = %self.app.public().base_domain, "listening");
         let (stop_tx, mut stop_rx) = tokio::sync::watch::channel(false);
         let worker = tokio::spawn(self.mail_worker.run(async move {
             let _ = stop_rx.changed().await;
         }));
         let served = Server::new_with_acceptor(self.acceptor)
-            .run_with_graceful_shutdown(cairn_web::endpoint(self.app), shutdown, Some(self.grace))
+            .run_with_graceful_shutdown(
+                cairn_web::endpoint(self.app, self.trust_forwarded_for),
+                shutdown,
+                Some(self.grace),
+            )
             .await;
         let _ = stop_tx.send(true);
         let _ = worker.await;

@@ -26,13 +26,163 @@ pub enum Actor {
     System,
 }
 
+/// What an audit event records. The stored text (`as_str`) is what the log,
+/// its filters and its CSV export show.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum AuditAction {
+    /// A customer or visitor asked the MSP for access.
+    AccessRequested,
+    /// An invitation was accepted and the account created.
+    AccountCreated,
+    /// A document was archived.
+    DocumentArchived,
+    /// A document was created.
+    DocumentCreated,
+    /// An old revision of a document was made current.
+    DocumentRestored,
+    /// A document was changed.
+    DocumentUpdated,
+    /// Someone was invited.
+    InvitationCreated,
+    /// An invitation was sent again with a new link.
+    InvitationResent,
+    /// An invitation was withdrawn.
+    InvitationRevoked,
+    /// A user completed MFA enrolment.
+    MfaEnrolled,
+    /// A user made new recovery codes.
+    MfaRecoveryCodesRenewed,
+    /// A customer was given access to an organization.
+    OrganizationAccessGranted,
+    /// A customer's access to an organization ended.
+    OrganizationAccessRevoked,
+    /// An organization was archived.
+    OrganizationArchived,
+    /// An organization was created.
+    OrganizationCreated,
+    /// An organization was changed.
+    OrganizationUpdated,
+    /// A user changed their password.
+    PasswordChanged,
+    /// A password was set through a reset link.
+    PasswordReset,
+    /// A record was archived.
+    RecordArchived,
+    /// A record was created.
+    RecordCreated,
+    /// A sealed secret was shown.
+    RecordRevealed,
+    /// A record was changed.
+    RecordUpdated,
+    /// A password sign-in failed.
+    SignInFailed,
+    /// A wrong second-factor code was given.
+    SignInMfaFailed,
+    /// A sign-in completed.
+    SignInSucceeded,
+    /// A tenant was created.
+    TenantCreated,
+    /// A custom domain was added to a tenant.
+    TenantDomainAdded,
+    /// A suspended tenant was resumed.
+    TenantResumed,
+    /// A tenant was suspended.
+    TenantSuspended,
+    /// An owner disabled a user.
+    UserDisabled,
+    /// An owner enabled a user again.
+    UserEnabled,
+    /// An owner reset a user's MFA.
+    UserMfaReset,
+    /// An owner changed a user's role.
+    UserRoleChanged,
+}
+
+impl AuditAction {
+    /// Every action, for filters and tests.
+    pub const ALL: &[AuditAction] = &[
+        AuditAction::AccessRequested,
+        AuditAction::AccountCreated,
+        AuditAction::DocumentArchived,
+        AuditAction::DocumentCreated,
+        AuditAction::DocumentRestored,
+        AuditAction::DocumentUpdated,
+        AuditAction::InvitationCreated,
+        AuditAction::InvitationResent,
+        AuditAction::InvitationRevoked,
+        AuditAction::MfaEnrolled,
+        AuditAction::MfaRecoveryCodesRenewed,
+        AuditAction::OrganizationAccessGranted,
+        AuditAction::OrganizationAccessRevoked,
+        AuditAction::OrganizationArchived,
+        AuditAction::OrganizationCreated,
+        AuditAction::OrganizationUpdated,
+        AuditAction::PasswordChanged,
+        AuditAction::PasswordReset,
+        AuditAction::RecordArchived,
+        AuditAction::RecordCreated,
+        AuditAction::RecordRevealed,
+        AuditAction::RecordUpdated,
+        AuditAction::SignInFailed,
+        AuditAction::SignInMfaFailed,
+        AuditAction::SignInSucceeded,
+        AuditAction::TenantCreated,
+        AuditAction::TenantDomainAdded,
+        AuditAction::TenantResumed,
+        AuditAction::TenantSuspended,
+        AuditAction::UserDisabled,
+        AuditAction::UserEnabled,
+        AuditAction::UserMfaReset,
+        AuditAction::UserRoleChanged,
+    ];
+
+    /// The stored, dotted text: `record.revealed`, …
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuditAction::AccessRequested => "access.requested",
+            AuditAction::AccountCreated => "account.created",
+            AuditAction::DocumentArchived => "document.archived",
+            AuditAction::DocumentCreated => "document.created",
+            AuditAction::DocumentRestored => "document.restored",
+            AuditAction::DocumentUpdated => "document.updated",
+            AuditAction::InvitationCreated => "invitation.created",
+            AuditAction::InvitationResent => "invitation.resent",
+            AuditAction::InvitationRevoked => "invitation.revoked",
+            AuditAction::MfaEnrolled => "mfa.enrolled",
+            AuditAction::MfaRecoveryCodesRenewed => "mfa.recovery_codes_renewed",
+            AuditAction::OrganizationAccessGranted => "organization.access_granted",
+            AuditAction::OrganizationAccessRevoked => "organization.access_revoked",
+            AuditAction::OrganizationArchived => "organization.archived",
+            AuditAction::OrganizationCreated => "organization.created",
+            AuditAction::OrganizationUpdated => "organization.updated",
+            AuditAction::PasswordChanged => "password.changed",
+            AuditAction::PasswordReset => "password.reset",
+            AuditAction::RecordArchived => "record.archived",
+            AuditAction::RecordCreated => "record.created",
+            AuditAction::RecordRevealed => "record.revealed",
+            AuditAction::RecordUpdated => "record.updated",
+            AuditAction::SignInFailed => "sign_in.failed",
+            AuditAction::SignInMfaFailed => "sign_in.mfa_failed",
+            AuditAction::SignInSucceeded => "sign_in.succeeded",
+            AuditAction::TenantCreated => "tenant.created",
+            AuditAction::TenantDomainAdded => "tenant.domain_added",
+            AuditAction::TenantResumed => "tenant.resumed",
+            AuditAction::TenantSuspended => "tenant.suspended",
+            AuditAction::UserDisabled => "user.disabled",
+            AuditAction::UserEnabled => "user.enabled",
+            AuditAction::UserMfaReset => "user.mfa_reset",
+            AuditAction::UserRoleChanged => "user.role_changed",
+        }
+    }
+}
+
 /// An event to append.
 #[derive(Clone, Debug)]
 pub struct NewEvent<'a> {
     /// Who did it.
     pub actor: Actor,
-    /// What was done, dotted: `tenant.created`, `password.revealed`, …
-    pub action: &'a str,
+    /// What was done.
+    pub action: AuditAction,
     /// The kind of record acted on, if any.
     pub target_type: Option<&'a str>,
     /// The record acted on, if any.
@@ -47,7 +197,7 @@ pub struct NewEvent<'a> {
 
 impl<'a> NewEvent<'a> {
     /// An event with only an actor and an action.
-    pub fn new(actor: Actor, action: &'a str) -> Self {
+    pub fn new(actor: Actor, action: AuditAction) -> Self {
         Self {
             actor,
             action,
@@ -114,7 +264,7 @@ pub fn record(conn: &mut DbConn, tenant: &TenantId, event: &NewEvent<'_>) -> Que
             audit_events::occurred_at.eq(chrono::Utc::now().naive_utc()),
             audit_events::actor_user_id.eq(actor_user_id),
             audit_events::actor.eq(actor),
-            audit_events::action.eq(event.action),
+            audit_events::action.eq(event.action.as_str()),
             audit_events::target_type.eq(event.target_type),
             audit_events::target_id.eq(event.target_id),
             audit_events::organization_id.eq(event.organization_id),

@@ -18,5 +18,5 @@ pub mod schema;
 
 pub use conn::{Backend, DatabaseUrl, DbConn};
 pub use error::StoreError;
-pub use ids::{TenantId, new_id};
+pub use ids::{InvitationId, OrganizationId, RecordId, TenantId, UserId, new_id};
 pub use pool::{Database, PoolOptions};

@@ -127,7 +127,7 @@ impl Database {
         T: Send + 'static,
         E: From<StoreError> + From<diesel::result::Error> + Send + 'static,
     {
-        self.run(move |c| write_transaction(c, f)).await
+        self.run(move |c| transaction(c, Mode::Write, f)).await
     }
 
     /// Runs `f` in one transaction scoped to `tenant`. On PostgreSQL the
@@ -146,21 +146,55 @@ impl Database {
         })
         .await
     }
+
+    /// Runs `f` in one read transaction scoped to `tenant`, for work that
+    /// only reads. On SQLite it begins deferred, so concurrent readers never
+    /// queue behind the write lock; on PostgreSQL it is `READ ONLY`, so a
+    /// write slipped into a read path fails loudly instead of passing.
+    pub async fn tenant_read_tx<T, E, F>(&self, tenant: &TenantId, f: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut DbConn) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: From<StoreError> + From<diesel::result::Error> + Send + 'static,
+    {
+        let tenant = tenant.clone();
+        self.run(move |c| {
+            transaction(c, Mode::Read, |c| {
+                bind_tenant(c, &tenant)?;
+                f(c)
+            })
+        })
+        .await
+    }
 }
 
-/// Runs `f` in a transaction. On SQLite it begins `IMMEDIATE`: the write
-/// lock is taken up front, waiting out other writers (busy timeout), instead
-/// of failing at the first write when another connection committed since
-/// this transaction's first read (SQLITE_BUSY in WAL mode).
-fn write_transaction<T, E, F>(conn: &mut DbConn, f: F) -> Result<T, E>
+/// Whether a transaction may write.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Read,
+    Write,
+}
+
+/// Runs `f` in a transaction. A write transaction on SQLite begins
+/// `IMMEDIATE`: the write lock is taken up front, waiting out other writers
+/// (busy timeout), instead of failing at the first write when another
+/// connection committed since this transaction's first read (SQLITE_BUSY in
+/// WAL mode). A read transaction takes no lock at all on SQLite.
+fn transaction<T, E, F>(conn: &mut DbConn, mode: Mode, f: F) -> Result<T, E>
 where
     F: FnOnce(&mut DbConn) -> Result<T, E>,
     E: From<diesel::result::Error>,
 {
     use diesel::connection::{AnsiTransactionManager, TransactionManager};
-    match conn {
-        DbConn::Sqlite(inner) => AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN IMMEDIATE")?,
-        DbConn::Postgres(inner) => AnsiTransactionManager::begin_transaction(inner)?,
+    match (&mut *conn, mode) {
+        (DbConn::Sqlite(inner), Mode::Write) => {
+            AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN IMMEDIATE")?
+        }
+        (DbConn::Sqlite(inner), Mode::Read) => AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN")?,
+        (DbConn::Postgres(inner), Mode::Write) => AnsiTransactionManager::begin_transaction(inner)?,
+        (DbConn::Postgres(inner), Mode::Read) => {
+            AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN READ ONLY")?
+        }
     }
     match f(conn) {
         Ok(value) => {

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use cairn_store::audit::{self, Actor, NewEvent};
+use cairn_store::audit::{self, Actor, AuditAction, NewEvent};
 use cairn_store::schema::{tenant_domains, tenants};
 use cairn_store::{Database, DbConn, TenantId, new_id};
 use cairn_vault::MasterKey;
@@ -189,8 +189,8 @@ impl TenantDirectory {
                     .set((tenants::status.eq(status.as_str()), tenants::updated_at.eq(chrono::Utc::now().naive_utc())))
                     .execute(conn)?;
                 let action = match status {
-                    TenantStatus::Active => "tenant.resumed",
-                    TenantStatus::Suspended => "tenant.suspended",
+                    TenantStatus::Active => AuditAction::TenantResumed,
+                    TenantStatus::Suspended => AuditAction::TenantSuspended,
                 };
                 audit::record(conn, &tenant.id, &NewEvent::new(actor, action).target("tenant", tenant.id.as_str()))?;
                 Ok(Tenant { status, ..tenant })
@@ -227,7 +227,7 @@ impl TenantDirectory {
                 audit::record(
                     conn,
                     &tenant.id,
-                    &NewEvent::new(actor, "tenant.domain_added")
+                    &NewEvent::new(actor, AuditAction::TenantDomainAdded)
                         .target("tenant_domain", &id)
                         .details(serde_json::json!({ "domain": domain })),
                 )?;
@@ -292,7 +292,7 @@ fn create_tenant(conn: &mut DbConn, master: &MasterKey, new: &NewTenant, actor: 
     audit::record(
         conn,
         &id,
-        &NewEvent::new(actor, "tenant.created")
+        &NewEvent::new(actor, AuditAction::TenantCreated)
             .target("tenant", id.as_str())
             .details(serde_json::json!({ "slug": new.slug.as_str(), "name": new.name.trim() })),
     )?;

@@ -14,8 +14,9 @@ use poem::web::cookie::{Cookie, SameSite};
 use poem::{Body, Endpoint, IntoResponse, Request, Response};
 use subtle::ConstantTimeEq;
 
-use crate::App;
-use crate::session::Signed;
+use cairn_app::{App, SignedIn};
+
+use crate::session::csrf_cookie_name;
 
 /// The largest url-encoded form accepted.
 const MAX_FORM_BYTES: usize = 64 * 1024;
@@ -42,7 +43,7 @@ fn same_origin(req: &Request, app: &App) -> bool {
     match req.headers().get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
         Some(origin) => {
             let host = req.headers().get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or_default();
-            origin.eq_ignore_ascii_case(&format!("{}://{host}", app.public.scheme))
+            origin.eq_ignore_ascii_case(&format!("{}://{host}", app.public().scheme))
         }
         // Neither header: not a browser form post (browsers send one of them).
         None => true,
@@ -54,17 +55,18 @@ pub async fn verify_csrf<E: Endpoint>(inner: Arc<E>, mut req: Request) -> poem::
     let Some(app) = req.data::<Arc<App>>().cloned() else {
         return Ok(inner.call(req).await?.into_response());
     };
-    let session_token = req.data::<Signed>().map(|s| s.session.csrf_token.clone());
-    let cookie_token = req.cookie().get(app.csrf_cookie()).map(|c| c.value_str().to_owned()).filter(|t| t.len() >= 32);
+    let session_token = req.data::<SignedIn>().map(|s| s.session.csrf_token.clone());
+    let cookie_token =
+        req.cookie().get(csrf_cookie_name(&app)).map(|c| c.value_str().to_owned()).filter(|t| t.len() >= 32);
     let expected = match (&session_token, &cookie_token) {
         (Some(token), _) | (None, Some(token)) => token.clone(),
         (None, None) => {
             let token = cairn_auth::new_token();
-            let mut cookie = Cookie::new_with_str(app.csrf_cookie(), &token);
+            let mut cookie = Cookie::new_with_str(csrf_cookie_name(&app), &token);
             cookie.set_path("/");
             cookie.set_http_only(true);
             cookie.set_same_site(SameSite::Lax);
-            cookie.set_secure(app.public.is_https());
+            cookie.set_secure(app.public().is_https());
             req.cookie().add(cookie);
             token
         }

@@ -72,7 +72,7 @@ pub async fn security_headers<E: Endpoint>(inner: Arc<E>, req: Request) -> poem:
 /// Sends requests without a full session to `/login` (303), so protected
 /// pages never render for strangers or half-signed-in sessions.
 pub async fn require_full_session<E: Endpoint>(inner: Arc<E>, req: Request) -> poem::Result<Response> {
-    if req.data::<crate::session::Signed>().is_some_and(crate::session::Signed::is_full) {
+    if req.data::<cairn_app::SignedIn>().is_some_and(cairn_app::SignedIn::is_full) {
         return Ok(inner.call(req).await?.into_response());
     }
     Ok(poem::web::Redirect::see_other("/login").into_response())

@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use askama::Template;
+use cairn_app::SignedIn;
 use cairn_auth::{Role, User};
 use cairn_tenancy::{Locale, Site, Tenant};
 use chrono::NaiveDateTime;
@@ -14,7 +15,6 @@ use poem::{IntoResponse, Request, Response};
 
 use crate::csrf::CsrfToken;
 use crate::i18n::{Texts, texts};
-use crate::session::Signed;
 
 /// The cookie that remembers a dismissed privacy notice.
 pub const PRIVACY_COOKIE: &str = "cairn_privacy_ack";
@@ -28,6 +28,8 @@ pub struct Frame {
     pub tenant: Option<Arc<Tenant>>,
     /// The fully signed-in user, for the header menu.
     pub user: Option<User>,
+    /// The URL of the user's picture (versioned, so browsers keep it), if they have one.
+    pub avatar: Option<String>,
     /// Whether the privacy notice is still to be shown.
     pub show_privacy: bool,
     /// Where dismissing the notice returns to.
@@ -48,8 +50,10 @@ impl Frame {
             Some(Site::Tenant(tenant)) => Some(Arc::clone(tenant)),
             _ => None,
         };
-        let user = req.data::<Signed>().filter(|s| s.is_full()).map(|s| s.user.clone());
-        let any_user = req.data::<Signed>().map(|s| &s.user);
+        let full = req.data::<SignedIn>().filter(|s| s.is_full());
+        let user = full.map(|s| s.user.clone());
+        let avatar = full.and_then(|s| s.avatar_version).map(|v| format!("/profile/avatar?v={v}"));
+        let any_user = req.data::<SignedIn>().map(|s| &s.user);
         let locale = any_user.and_then(|u| u.locale).unwrap_or_else(|| negotiate_locale(req, tenant.as_deref()));
         let time_zone =
             any_user.and_then(|u| u.time_zone).or(tenant.as_ref().map(|t| t.time_zone)).unwrap_or(chrono_tz::UTC);
@@ -58,6 +62,7 @@ impl Frame {
             theme: any_user.map(|u| u.theme.as_str()).unwrap_or("system"),
             tenant,
             user,
+            avatar,
             show_privacy: req.cookie().get(PRIVACY_COOKIE).is_none(),
             path: req.uri().path().to_owned(),
             csrf: req.data::<CsrfToken>().map(|t| t.0.clone()).unwrap_or_default(),

@@ -2,30 +2,21 @@
 
 use std::sync::Arc;
 
-use cairn_auth::sessions::{self, Session, Stage};
-use cairn_auth::{AuthError, User, users};
-use cairn_tenancy::{Site, Tenant};
+use cairn_app::App;
+use cairn_tenancy::Site;
 use poem::http::{HeaderValue, header};
 use poem::web::cookie::{Cookie, SameSite};
 use poem::{Endpoint, IntoResponse, Request, Response};
 
-use crate::App;
-
-/// The signed-in user and their session, in request data when a live
-/// session cookie of this tenant came with the request.
-#[derive(Clone, Debug)]
-pub struct Signed {
-    /// The session.
-    pub session: Session,
-    /// Its user.
-    pub user: User,
+/// The session cookie's name: `__Host-` prefixed under https, so it is
+/// host-only, Secure and path `/` by the browser's own rules.
+pub fn session_cookie_name(app: &App) -> &'static str {
+    if app.public().is_https() { "__Host-cairn_session" } else { "cairn_session" }
 }
 
-impl Signed {
-    /// Whether the session reached the documentation (MFA done).
-    pub fn is_full(&self) -> bool {
-        self.session.stage == Stage::Full
-    }
+/// The anonymous CSRF cookie's name (forms before sign-in).
+pub fn csrf_cookie_name(app: &App) -> &'static str {
+    if app.public().is_https() { "__Host-cairn_csrf" } else { "cairn_csrf" }
 }
 
 /// Loads the session of the request's cookie on tenant hosts, and marks
@@ -38,9 +29,9 @@ pub async fn load_session<E: Endpoint>(inner: Arc<E>, mut req: Request) -> poem:
     };
     let mut signed_in = false;
     if let (Some(app), Some(tenant)) = (app, tenant) {
-        let token = req.cookie().get(app.session_cookie()).map(|c| c.value_str().to_owned());
-        if let Some(token) = token.filter(|t| !t.is_empty() && t.len() <= 128)
-            && let Some(signed) = lookup(&app, &tenant, token).await?
+        let token = req.cookie().get(session_cookie_name(&app)).map(|c| c.value_str().to_owned());
+        if let Some(token) = token
+            && let Some(signed) = app.session(&tenant, token).await.map_err(crate::error::WebError)?
         {
             signed_in = true;
             tracing::Span::current().record("user", signed.user.id.as_str());
@@ -54,35 +45,14 @@ pub async fn load_session<E: Endpoint>(inner: Arc<E>, mut req: Request) -> poem:
     Ok(response)
 }
 
-async fn lookup(app: &App, tenant: &Tenant, token: String) -> poem::Result<Option<Signed>> {
-    let timeouts = app.timeouts;
-    let tenant_id = tenant.id.clone();
-    let found = app
-        .db
-        .tenant_tx(&tenant.id, move |conn| -> Result<Option<Signed>, AuthError> {
-            let Some(session) = sessions::find(conn, &tenant_id, &token, &timeouts)? else {
-                return Ok(None);
-            };
-            let user = users::by_id(conn, &tenant_id, &session.user_id)?;
-            if !user.active {
-                sessions::end(conn, &tenant_id, &session.id)?;
-                return Ok(None);
-            }
-            Ok(Some(Signed { session, user }))
-        })
-        .await
-        .map_err(crate::error::internal)?;
-    Ok(found)
-}
-
 /// A session cookie carrying `token`: HttpOnly, SameSite=Lax, host-only,
 /// Secure under https.
 pub fn session_cookie(app: &App, token: &str) -> Cookie {
-    let mut cookie = Cookie::new_with_str(app.session_cookie(), token);
+    let mut cookie = Cookie::new_with_str(session_cookie_name(app), token);
     cookie.set_path("/");
     cookie.set_http_only(true);
     cookie.set_same_site(SameSite::Lax);
-    cookie.set_secure(app.public.is_https());
+    cookie.set_secure(app.public().is_https());
     cookie
 }
 

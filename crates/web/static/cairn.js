@@ -77,10 +77,4 @@ document.addEventListener("DOMContentLoaded", () => {
     });
     copy.dataset.label = copy.textContent;
   }
-
-  // Broken avatars (none uploaded yet) fall back to the initials underneath.
-  for (const img of document.querySelectorAll(".avatar-link .avatar")) {
-    img.addEventListener("error", () => img.remove());
-    if (img.complete && img.naturalWidth === 0) img.remove();
-  }
 });

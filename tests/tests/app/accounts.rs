@@ -89,7 +89,7 @@ pub(crate) async fn enrol(app: &TestApp, slug: &str, link: &str) -> (Browser, St
 
 /// A tenant and one enrolled customer of it.
 async fn customer(app: &TestApp, slug: &str, email: &str) -> (Browser, String) {
-    if app.app.directory.list().await.expect("list").iter().all(|t| t.slug != slug) {
+    if app.app.directory().list().await.expect("list").iter().all(|t| t.slug != slug) {
         app.with_tenant(slug).await;
     }
     let link = invite(app, slug, email, "customer").await;
@@ -236,8 +236,7 @@ async fn used_expired_and_replaced_invitations_do_not_work(app: TestApp) {
     assert_eq!(posted.status, 410, "a used link creates nothing");
 
     let expiring = invite(&app, "acme", "anna@muster.ch", "customer").await;
-    app.app
-        .db
+    app.db
         .run(|c| {
             use cairn_store::schema::invitations::dsl as i;
             diesel::update(i::invitations.filter(i::email.eq("anna@muster.ch")))
@@ -595,7 +594,6 @@ async fn owner_manages_users(app: TestApp) {
     let (mut customer, _) = enrol(&app, "acme", &link).await;
     assert_eq!(customer.get("/users").await.status, 404, "customers do not manage users");
     let id = app
-        .app
         .db
         .run(|c| {
             use cairn_store::schema::users::dsl as u;

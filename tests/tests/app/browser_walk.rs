@@ -16,16 +16,7 @@ async fn the_customer_walk_in_a_real_browser() {
         return;
     }
     let app = TestApp::spawn(Backend::Sqlite).await.expect("app");
-    let seed = cairn_server::demo::seed(
-        &app.app.directory,
-        &app.app.master_key,
-        &app.app.public,
-        Duration::from_secs(3600),
-        "plusundplus.ch",
-    )
-    .await
-    .expect("seed")
-    .expect("demo");
+    let seed = app.app.seed_demo("plusundplus.ch").await.expect("seed").expect("demo");
     let chrome = Chrome::start().await;
 
     // 1–2: the invitation link, the account form.

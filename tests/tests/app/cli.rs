@@ -39,9 +39,8 @@ async fn tenant_create_makes_a_reachable_workspace(app: TestApp) {
     let list = app.cli(&["tenant", "list"]).await.expect("list");
     assert!(list.contains("plusundplus.ch") && list.contains("Europe/Zurich") && list.contains("active"));
 
-    let tenant = app.app.directory.list().await.expect("list").remove(0);
+    let tenant = app.app.directory().list().await.expect("list").remove(0);
     let events = app
-        .app
         .db
         .run(move |c| audit::recent(c, &tenant.id, 10).map_err(cairn_store::StoreError::from))
         .await
@@ -67,7 +66,7 @@ async fn tenant_create_refuses_bad_input_and_changes_nothing(app: TestApp) {
         let error = app.cli(&args).await.expect_err("refused").to_string();
         assert!(error.contains(expect), "{args:?}: {error}");
     }
-    let tenants = app.app.directory.list().await.expect("list");
+    let tenants = app.app.directory().list().await.expect("list");
     assert_eq!(tenants.len(), 1, "nothing half-written survives a refusal");
     assert_eq!(tenants[0].name, "Acme");
 }
@@ -88,9 +87,8 @@ async fn master_key_rotation_keeps_secrets_readable(app: TestApp) {
     use cairn_vault::{ExposeSecret, FieldRef, SecretString};
     let tenant = app.with_tenant("acme").await;
     let field = FieldRef { table: "passwords", record_id: "r1", field: "value" };
-    let (master, id) = (app.app.master_key.clone(), tenant.id.clone());
+    let (master, id) = (app.master_key.clone(), tenant.id.clone());
     let sealed = app
-        .app
         .db
         .run(move |c| {
             cairn_tenancy::keys::keyring(c, &master, &id).map(|ring| ring.seal(field, &SecretString::from("s3cret")))
@@ -105,9 +103,8 @@ async fn master_key_rotation_keeps_secrets_readable(app: TestApp) {
 
     let (new_key, _) = cairn_vault::MasterKey::load_or_create(&new_file).expect("new key");
     let new_key = std::sync::Arc::new(new_key);
-    let (old, id) = (app.app.master_key.clone(), tenant.id.clone());
+    let (old, id) = (app.master_key.clone(), tenant.id.clone());
     let opened = app
-        .app
         .db
         .run(move |c| {
             assert!(

@@ -1,8 +1,6 @@
 //! The seed's steps 7–8: organizations and their documentation, access,
 //! audited reveals, search, documents, the audit log and cheap queries.
 
-use std::time::Duration;
-
 use cairn_store::StoreError;
 use cairn_store::schema::{audit_events, organizations, records};
 use cairn_tests::{Browser, TestApp, backend_tests};
@@ -18,21 +16,16 @@ backend_tests!(
     section_lists_use_indexes_that_start_with_the_tenant,
 );
 
-const TTL: Duration = Duration::from_secs(7 * 24 * 3600);
-
-async fn demo(app: &TestApp, slug: &str) -> cairn_server::demo::DemoSeed {
-    cairn_server::demo::seed(&app.app.directory, &app.app.master_key, &app.app.public, TTL, slug)
-        .await
-        .expect("seed")
-        .expect("a new demo tenant")
+async fn demo(app: &TestApp, slug: &str) -> cairn_app::DemoSeed {
+    app.app.seed_demo(slug).await.expect("seed").expect("a new demo tenant")
 }
 
 /// (organization id, record id) of the record named `name` in organization `org` of tenant `slug`.
 async fn ids(app: &TestApp, slug: &str, org: &str, name: &str) -> (String, String, String) {
-    let tenant = app.app.directory.list().await.expect("tenants").into_iter().find(|t| t.slug == slug).expect("tenant");
+    let tenant =
+        app.app.directory().list().await.expect("tenants").into_iter().find(|t| t.slug == slug).expect("tenant");
     let (org, name) = (org.to_owned(), name.to_owned());
-    app.app
-        .db
+    app.db
         .run(move |c| {
             let org_id: String = organizations::table
                 .filter(organizations::tenant_id.eq(tenant.id.as_str()))
@@ -115,7 +108,6 @@ async fn customer_sees_their_organization_and_nothing_else(app: TestApp) {
     assert!(code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit()), "a live 6-digit code: {code}");
     let target = email_pw.clone();
     let reveals: Vec<(String, Option<String>, Option<String>)> = app
-        .app
         .db
         .run(move |c| {
             audit_events::table
@@ -181,9 +173,8 @@ async fn customer_sees_their_organization_and_nothing_else(app: TestApp) {
     // Documents of another organization and of another tenant too.
     for slug in ["plusundplus.ch", "other-msp"] {
         let tenant =
-            app.app.directory.list().await.expect("tenants").into_iter().find(|t| t.slug == slug).expect("tenant");
+            app.app.directory().list().await.expect("tenants").into_iter().find(|t| t.slug == slug).expect("tenant");
         let docs: Vec<(Option<String>, String)> = app
-            .app
             .db
             .run(move |c| {
                 use cairn_store::schema::documents::dsl as d;
@@ -371,7 +362,6 @@ async fn staff_create_every_kind_of_record_through_the_forms(app: TestApp) {
     let invited = staff.submit(&org, &format!("{org}/invite"), &[("email", "kunde@neu.ch")]).await;
     assert_eq!(invited.status, 200, "{}", invited.body);
     let pending: i64 = app
-        .app
         .db
         .run(|c| {
             use cairn_store::schema::invitations::dsl as i;
@@ -450,12 +440,11 @@ async fn audit_log_is_for_owners_and_exports_csv(app: TestApp) {
 async fn section_lists_use_indexes_that_start_with_the_tenant(app: TestApp) {
     demo(&app, "plusundplus.ch").await;
     demo(&app, "small-msp").await;
-    let tenants = app.app.directory.list().await.expect("tenants");
+    let tenants = app.app.directory().list().await.expect("tenants");
     let big = tenants.iter().find(|t| t.slug == "plusundplus.ch").expect("big").id.clone();
     let small = tenants.iter().find(|t| t.slug == "small-msp").expect("small").id.clone();
     let (big_id, small_id) = (big.to_string(), small.to_string());
     let plans: Vec<String> = app
-        .app
         .db
         .run(move |conn| -> Result<Vec<String>, StoreError> {
             use cairn_store::DbConn;

@@ -92,14 +92,14 @@ async fn suspended_tenant_gets_403_until_resumed(app: TestApp) {
     app.with_tenant("acme").await;
     let slug = TenantSlug::parse("acme").expect("slug");
     let host = app.tenant_host("acme");
-    app.app.directory.set_status(&slug, TenantStatus::Suspended, Actor::System).await.expect("suspend");
+    app.app.directory().set_status(&slug, TenantStatus::Suspended, Actor::System).await.expect("suspend");
     let response = app.get(&host, "/login").send().await.expect("request");
     assert_eq!(response.status(), 403);
     let body = response.text().await.expect("body");
     assert!(body.contains("acme IT") && body.contains("031 511 22 33"), "the suspended page says whom to call");
     assert!(!body.contains(r#"name="password""#));
 
-    app.app.directory.set_status(&slug, TenantStatus::Active, Actor::System).await.expect("resume");
+    app.app.directory().set_status(&slug, TenantStatus::Active, Actor::System).await.expect("resume");
     assert_eq!(app.get(&host, "/login").send().await.expect("request").status(), 200);
 }
 
@@ -109,14 +109,14 @@ async fn custom_domain_reaches_its_tenant(app: TestApp) {
     let slug = TenantSlug::parse("plusundplus.ch").expect("slug");
     let host = format!("docs.plusundplus.ch:{}", app.port);
     assert_eq!(app.get(&host, "/login").send().await.expect("request").status(), 404);
-    app.app.directory.add_domain(&slug, "Docs.PlusUndPlus.ch", Actor::System).await.expect("domain");
+    app.app.directory().add_domain(&slug, "Docs.PlusUndPlus.ch", Actor::System).await.expect("domain");
     let response = app.get(&host, "/login").send().await.expect("request");
     assert_eq!(response.status(), 200);
     assert!(response.text().await.expect("body").contains("plusundplus.ch IT"));
     // A domain belongs to one tenant only.
     let other = TenantSlug::parse("other").expect("slug");
-    assert!(app.app.directory.add_domain(&other, "docs.plusundplus.ch", Actor::System).await.is_err());
-    assert!(app.app.directory.add_domain(&other, "not a domain", Actor::System).await.is_err());
+    assert!(app.app.directory().add_domain(&other, "docs.plusundplus.ch", Actor::System).await.is_err());
+    assert!(app.app.directory().add_domain(&other, "not a domain", Actor::System).await.is_err());
 }
 
 async fn health_answers_on_every_host(app: TestApp) {

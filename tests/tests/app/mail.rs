@@ -23,7 +23,7 @@ fn invitation(app: &TestApp, tenant: &Tenant) -> MailContent {
     MailContent::Invitation {
         inviter: "Anna Muster".into(),
         organization: Some("Muster AG".into()),
-        link: app.app.public.tenant(&tenant.slug, "/invitations/tok3n"),
+        link: app.app.public().tenant(&tenant.slug, "/invitations/tok3n"),
         expires_at: chrono::Utc::now().naive_utc() + chrono::Duration::days(7),
     }
 }
@@ -36,8 +36,7 @@ async fn enqueue(
     content: MailContent,
 ) -> Result<String, MailError> {
     let (tenant, address) = (tenant.clone(), address.to_owned());
-    app.app
-        .db
+    app.db
         .tenant_tx(&tenant.id.clone(), move |conn| {
             outbox::enqueue(conn, &tenant, Recipient { address: &address, name: Some("Max Muster"), locale }, &content)
         })
@@ -47,8 +46,7 @@ async fn enqueue(
 /// (status, attempts, last_error, body_text) of a mail.
 async fn row(app: &TestApp, id: &str) -> (String, i32, Option<String>, String) {
     let id = id.to_owned();
-    app.app
-        .db
+    app.db
         .run(move |c| {
             m::mail_outbox
                 .filter(m::id.eq(&id))
@@ -137,8 +135,7 @@ async fn two_workers_deliver_200_mails_exactly_once(app: TestApp) {
     let tenant = app.with_tenant("acme").await;
     let recipients: Vec<String> = (0..COUNT).map(|i| format!("user{i}@example.com")).collect();
     let (ten, list) = (tenant.clone(), recipients.clone());
-    app.app
-        .db
+    app.db
         .tenant_tx(&tenant.id, move |conn| -> Result<(), MailError> {
             for address in &list {
                 outbox::enqueue(conn, &ten, Recipient { address, name: None, locale: Locale::En }, &MailContent::Test)?;
@@ -171,7 +168,6 @@ async fn two_workers_deliver_200_mails_exactly_once(app: TestApp) {
     let expected: HashSet<String> = recipients.into_iter().collect();
     assert_eq!(received, expected, "none missing");
     let sent: i64 = app
-        .app
         .db
         .run(|c| m::mail_outbox.filter(m::status.eq("sent")).count().get_result(c).map_err(StoreError::from))
         .await
@@ -187,7 +183,6 @@ async fn invalid_recipients_are_refused_and_nothing_is_queued(app: TestApp) {
     }
     let (ten, tenant_id) = (tenant.clone(), tenant.id.clone());
     let injected = app
-        .app
         .db
         .tenant_tx(&tenant_id, move |conn| {
             let to =
@@ -197,7 +192,7 @@ async fn invalid_recipients_are_refused_and_nothing_is_queued(app: TestApp) {
         .await;
     assert!(matches!(injected, Err(MailError::InvalidHeader(_))), "{injected:?}");
     let queued: i64 =
-        app.app.db.run(|c| m::mail_outbox.count().get_result(c).map_err(StoreError::from)).await.expect("count");
+        app.db.run(|c| m::mail_outbox.count().get_result(c).map_err(StoreError::from)).await.expect("count");
     assert_eq!(queued, 0);
 }
 

@@ -1,6 +1,6 @@
 //! The store's guarantees on both backends.
 
-use cairn_store::audit::{self, Actor, NewEvent};
+use cairn_store::audit::{self, Actor, AuditAction, NewEvent};
 use cairn_store::{DbConn, StoreError};
 use cairn_tests::{TestApp, backend_tests};
 use diesel::prelude::*;
@@ -13,7 +13,7 @@ backend_tests!(
 );
 
 async fn migrations_are_idempotent(app: TestApp) {
-    let applied = app.app.db.migrate().await.expect("migrate again");
+    let applied = app.db.migrate().await.expect("migrate again");
     assert!(applied.is_empty());
 }
 
@@ -21,21 +21,20 @@ async fn audit_log_is_append_only(app: TestApp) {
     let tenant = app.with_tenant("acme").await;
     let id = tenant.id.clone();
     let result = app
-        .app
         .db
         .tx(move |c| -> Result<(), StoreError> {
-            audit::record(c, &id, &NewEvent::new(Actor::System, "test.event"))?;
+            audit::record(c, &id, &NewEvent::new(Actor::System, AuditAction::TenantCreated))?;
             Ok(())
         })
         .await;
     result.expect("append");
     for statement in ["UPDATE audit_events SET action = 'forged'", "DELETE FROM audit_events"] {
-        let outcome = app.app.db.run(move |c| diesel::sql_query(statement).execute(c).map_err(StoreError::from)).await;
+        let outcome = app.db.run(move |c| diesel::sql_query(statement).execute(c).map_err(StoreError::from)).await;
         let error = outcome.expect_err(statement).to_string();
         assert!(error.contains("append-only"), "{error}");
     }
     let id = tenant.id.clone();
-    let events = app.app.db.run(move |c| audit::recent(c, &id, 10).map_err(StoreError::from)).await.expect("read");
+    let events = app.db.run(move |c| audit::recent(c, &id, 10).map_err(StoreError::from)).await.expect("read");
     assert_eq!(events.len(), 2);
     assert!(events.iter().all(|e| e.action != "forged"));
 }
@@ -44,16 +43,15 @@ async fn failed_transactions_leave_nothing_behind(app: TestApp) {
     let tenant = app.with_tenant("acme").await;
     let id = tenant.id.clone();
     let outcome = app
-        .app
         .db
         .tenant_tx(&tenant.id, move |c| -> Result<(), StoreError> {
-            audit::record(c, &id, &NewEvent::new(Actor::System, "half.written"))?;
+            audit::record(c, &id, &NewEvent::new(Actor::System, AuditAction::TenantCreated))?;
             Err(StoreError::Interact("simulated failure".into()))
         })
         .await;
     assert!(outcome.is_err());
     let id = tenant.id.clone();
-    let events = app.app.db.run(move |c| audit::recent(c, &id, 10).map_err(StoreError::from)).await.expect("read");
+    let events = app.db.run(move |c| audit::recent(c, &id, 10).map_err(StoreError::from)).await.expect("read");
     assert!(events.iter().all(|e| e.action != "half.written"));
 }
 
@@ -70,7 +68,6 @@ async fn tenant_transactions_bind_the_tenant(app: TestApp) {
     let tenant = app.with_tenant("acme").await;
     let path = app.database_url.strip_prefix("sqlite://").map(str::to_owned);
     let seen = app
-        .app
         .db
         .tenant_tx(&tenant.id, move |c| -> Result<Option<String>, StoreError> {
             match c {

@@ -1,25 +1,16 @@
 //! The seed's last step: "Would you also like access to your own
 //! documentation?" — a request that reaches the MSP's staff by mail.
 
-use std::sync::Arc;
-
 use askama::Template;
-use cairn_auth::{AuthError, Role, throttle, users};
-use cairn_mail::MailContent;
-use cairn_mail::outbox::{self, Recipient, is_valid_address};
-use cairn_store::audit::{self, Actor, NewEvent};
+use cairn_app::{AccessRequest, AppError};
 use poem::http::StatusCode;
-use poem::web::{Data, Form};
+use poem::web::Form;
 use poem::{Request, Response, handler};
 use serde::Deserialize;
 
-use crate::App;
-use crate::flow::{client_ip, tenant_of};
+use crate::error::WebResult;
+use crate::extract::{AnySession, AppData, ClientIp, TenantHost};
 use crate::page::{Frame, render};
-use crate::session::Signed;
-
-/// Requests one client address may send before it waits out growing locks.
-const REQUESTS_PER_ADDRESS: i32 = 5;
 
 #[derive(Template)]
 #[template(path = "access_request.html")]
@@ -35,8 +26,8 @@ struct AccessRequestPage {
 
 /// `GET /access-request` (prefilled for a signed-in user).
 #[handler]
-pub fn request_form(req: &Request) -> Response {
-    let (name, email) = match req.data::<Signed>() {
+pub fn request_form(req: &Request, AnySession(session): AnySession) -> Response {
+    let (name, email) = match session {
         Some(signed) => (signed.user.full_name(), signed.user.email.clone()),
         None => (String::new(), String::new()),
     };
@@ -68,68 +59,34 @@ pub struct AccessRequestForm {
 #[handler]
 pub async fn submit(
     req: &Request,
-    app: Data<&Arc<App>>,
+    app: AppData<'_>,
+    TenantHost(tenant): TenantHost,
+    ClientIp(ip): ClientIp,
     Form(form): Form<AccessRequestForm>,
-) -> poem::Result<Response> {
-    let tenant = tenant_of(req)?;
+) -> WebResult<Response> {
     let frame = Frame::for_request(req);
-    let name = form.name.trim().to_owned();
-    let email = form.email.trim().to_lowercase();
-    let valid = !name.is_empty()
-        && name.chars().count() <= 200
-        && !name.chars().any(char::is_control)
-        && is_valid_address(&email)
-        && form.company.chars().count() <= 200
-        && !form.company.chars().any(char::is_control)
-        && form.message.chars().count() <= 2000;
-    if !valid {
-        let page = AccessRequestPage {
-            error: frame.t.access_request_invalid.to_owned(),
-            frame,
-            sent: false,
-            name: form.name,
-            email: form.email,
-            company: form.company,
-            message: form.message,
-        };
-        return Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page));
-    }
-    let (ten, ip) = (Arc::clone(&tenant), client_ip(req));
-    let content = MailContent::AccessRequest {
-        name,
-        email: email.clone(),
-        company: form.company.trim().to_owned(),
-        message: form.message.trim().to_owned(),
+    let request = AccessRequest {
+        name: form.name.clone(),
+        email: form.email.clone(),
+        company: form.company.clone(),
+        message: form.message.clone(),
     };
-    app.db
-        .tenant_tx(&tenant.id, move |conn| -> Result<(), AuthError> {
-            let key = format!("access-request:{}", throttle::address_key(&ip));
-            if throttle::check(conn, std::slice::from_ref(&key)).is_err() {
-                // Throttled: the same answer, and nothing is sent.
-                return Ok(());
-            }
-            throttle::record_failure(conn, &key, REQUESTS_PER_ADDRESS)?;
-            let recipients: Vec<String> = if is_valid_address(&ten.support_email) {
-                vec![ten.support_email.clone()]
-            } else {
-                users::list(conn, &ten.id)?
-                    .into_iter()
-                    .filter(|u| u.role == Role::Owner && u.active)
-                    .map(|u| u.email)
-                    .collect()
+    match app.request_access(&tenant, &request, &ip).await {
+        Ok(()) => {}
+        Err(AppError::Invalid { .. }) => {
+            let page = AccessRequestPage {
+                error: frame.t.access_request_invalid.to_owned(),
+                frame,
+                sent: false,
+                name: form.name,
+                email: form.email,
+                company: form.company,
+                message: form.message,
             };
-            for address in &recipients {
-                outbox::enqueue(conn, &ten, Recipient { address, name: None, locale: ten.locale }, &content)?;
-            }
-            let mut event =
-                NewEvent::new(Actor::System, "access.requested").details(serde_json::json!({ "email": email }));
-            event.ip = Some(&ip);
-            audit::record(conn, &ten.id, &event)?;
-            Ok(())
-        })
-        .await
-        .map_err(crate::error::internal)?;
-    app.mail_waker.notify_one();
+            return Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page));
+        }
+        Err(other) => return Err(other.into()),
+    }
     let page = AccessRequestPage {
         frame,
         sent: true,

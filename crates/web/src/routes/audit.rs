@@ -1,26 +1,15 @@
 //! The owner's audit log: sign-ins, failures, reveals, changes; filters and CSV.
 
-use std::sync::Arc;
-
 use askama::Template;
-use cairn_auth::policy::{Action, Principal, Resource, can};
-use cairn_auth::{AuthError, users};
-use cairn_store::audit::{self, Event, Filter};
-use cairn_store::schema::organizations;
-use diesel::prelude::*;
+use cairn_app::{AuditEvent as Event, AuditFilter as Filter};
 use poem::http::{StatusCode, header};
-use poem::web::{Data, Query};
+use poem::web::Query;
 use poem::{Request, Response, handler};
 use serde::Deserialize;
 
-use crate::App;
-use crate::flow;
+use crate::error::WebResult;
+use crate::extract::{AppData, Signed};
 use crate::page::{Frame, render};
-use crate::session::Signed;
-
-/// Events shown on the page; the CSV export carries more.
-const PAGE_LIMIT: i64 = 500;
-const EXPORT_LIMIT: i64 = 100_000;
 
 /// An event row.
 struct EventRow {
@@ -66,15 +55,6 @@ impl AuditQuery {
     }
 }
 
-fn owner(req: &Request) -> poem::Result<Signed> {
-    let signed = flow::full_session(req).ok_or_else(crate::error::not_found)?;
-    if can(&Principal { role: signed.user.role }, Action::ViewAudit, &Resource::Tenant) {
-        Ok(signed)
-    } else {
-        Err(crate::error::not_found())
-    }
-}
-
 fn what(event: &Event) -> String {
     let details: serde_json::Value = serde_json::from_str(&event.details).unwrap_or_default();
     let name = details
@@ -96,26 +76,12 @@ fn what(event: &Event) -> String {
 #[handler]
 pub async fn audit_page(
     req: &Request,
-    app: Data<&Arc<App>>,
+    app: AppData<'_>,
+    signed: Signed,
     Query(query): Query<AuditQuery>,
-) -> poem::Result<Response> {
-    let signed = owner(req)?;
-    let (tenant, filter) = (signed.user.tenant_id.clone(), query.filter());
-    let (events, people, orgs) = app
-        .db
-        .tenant_tx(&tenant.clone(), move |conn| -> Result<_, AuthError> {
-            let events = audit::list(conn, &tenant, &filter, PAGE_LIMIT)?;
-            let people: Vec<(String, String)> =
-                users::list(conn, &tenant)?.into_iter().map(|u| (u.id.clone(), u.email.clone())).collect();
-            let orgs: Vec<(String, String)> = organizations::table
-                .filter(organizations::tenant_id.eq(tenant.as_str()))
-                .order(organizations::name)
-                .select((organizations::id, organizations::name))
-                .load(conn)?;
-            Ok((events, people, orgs))
-        })
-        .await
-        .map_err(crate::error::internal)?;
+) -> WebResult<Response> {
+    let log = app.audit_log(&signed.caller, query.filter()).await?;
+    let (events, people, orgs) = (log.events, log.users, log.organizations);
     let frame = Frame::for_request(req);
     let rows = events
         .iter()
@@ -149,16 +115,8 @@ fn cell(value: &str) -> String {
 
 /// `GET /audit.csv`: the filtered log as CSV.
 #[handler]
-pub async fn audit_csv(req: &Request, app: Data<&Arc<App>>, Query(query): Query<AuditQuery>) -> poem::Result<Response> {
-    let signed = owner(req)?;
-    let (tenant, filter) = (signed.user.tenant_id.clone(), query.filter());
-    let events = app
-        .db
-        .tenant_tx(&tenant.clone(), move |conn| {
-            audit::list(conn, &tenant, &filter, EXPORT_LIMIT).map_err(cairn_store::StoreError::from)
-        })
-        .await
-        .map_err(crate::error::internal)?;
+pub async fn audit_csv(app: AppData<'_>, signed: Signed, Query(query): Query<AuditQuery>) -> WebResult<Response> {
+    let events = app.audit_export(&signed.caller, query.filter()).await?;
     let mut out = String::from("occurred_at_utc,actor,action,target_type,target_id,organization_id,ip,details\r\n");
     for e in &events {
         let row = [

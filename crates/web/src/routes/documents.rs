@@ -1,22 +1,21 @@
 //! Documents: an organization's guides and the tenant-wide guides, with
-//! revisions and restore.
-
-use std::collections::BTreeMap;
-use std::sync::Arc;
+//! revisions and restore. Both places share these handlers; the router
+//! names each path explicitly.
 
 use askama::Template;
-use cairn_assets::documents::{self, Document};
-use cairn_assets::organizations;
-use cairn_assets::{AssetError, Section};
-use cairn_auth::policy::Action;
+use cairn_app::{AppError, OrganizationId, Place, RecordId};
+use cairn_assets::Section;
+use cairn_assets::documents::{Document, render as render_markdown};
 use poem::http::StatusCode;
-use poem::web::{Data, Form, Path, Query};
+use poem::web::{Form, Path, Query};
 use poem::{Request, Response, handler};
 use serde::Deserialize;
 
-use super::documentation::{OrgFrame, asset_error, org_frame};
-use crate::App;
-use crate::flow::{self, see_other};
+use crate::error::WebResult;
+use crate::extract::{AppData, Signed};
+use crate::flow::see_other;
+use crate::labels;
+use crate::org_frame::OrgFrame;
 use crate::page::{Frame, render};
 
 #[derive(Template)]
@@ -78,54 +77,13 @@ struct DocumentForm {
     error: String,
 }
 
-fn user(req: &Request) -> poem::Result<cairn_auth::User> {
-    Ok(flow::full_session(req).ok_or_else(crate::error::not_found)?.user)
-}
-
-/// Where a document lives: `/organizations/{id}/documents` or `/guides`.
-fn base_of(organization_id: Option<&str>) -> String {
-    match organization_id {
-        Some(id) => format!("/organizations/{id}/documents"),
-        None => "/guides".into(),
-    }
-}
-
-/// `GET /organizations/{id}/documents`.
-pub(crate) async fn org_documents(req: &Request, app: &Arc<App>, id: String) -> poem::Result<Response> {
-    let user = user(req)?;
-    let frame = Frame::for_request(req);
-    let lang = frame.t.lang;
-    let (org, docs) = app
-        .db
-        .tenant_tx(&user.tenant_id.clone(), move |conn| -> Result<_, AssetError> {
-            let (organization, grant) = organizations::authorize(conn, &user, &id, Action::View)?;
-            let frame = org_frame(conn, &user, &organization, grant, Section::Documents.slug(), lang)?;
-            Ok((frame, documents::list(conn, &user, Some(&organization.id))?))
-        })
-        .await
-        .map_err(asset_error)?;
-    let documents = docs.iter().map(|d| (d.id.clone(), d.title.clone(), frame.time(&d.updated_at))).collect();
-    let base = base_of(Some(&org.id));
-    Ok(render(
-        StatusCode::OK,
-        &OrgDocuments { section_label: Section::Documents.label(lang), base, org, documents, frame },
-    ))
-}
-
-/// `GET /guides`: the tenant-wide guides, for every user of the tenant.
-#[handler]
-pub async fn guides(req: &Request, app: Data<&Arc<App>>) -> poem::Result<Response> {
-    let user = user(req)?;
-    let (docs, can_create) = app
-        .db
-        .tenant_tx(&user.tenant_id.clone(), move |conn| -> Result<_, AssetError> {
-            Ok((documents::list(conn, &user, None)?, documents::can_write(conn, &user, None)?))
-        })
-        .await
-        .map_err(asset_error)?;
-    let frame = Frame::for_request(req);
-    let documents = docs.iter().map(|d| (d.id.clone(), d.title.clone(), frame.time(&d.updated_at))).collect();
-    Ok(render(StatusCode::OK, &Guides { frame, can_create, documents }))
+/// The document form.
+#[derive(Deserialize)]
+pub struct DocumentFormData {
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    body: String,
 }
 
 /// A `?revision=` query.
@@ -135,57 +93,78 @@ pub struct RevisionQuery {
     revision: Option<i32>,
 }
 
+/// The restore form.
+#[derive(Deserialize)]
+pub struct RestoreForm {
+    revision: i32,
+}
+
+/// Where a document lives: `/organizations/{id}/documents` or `/guides`.
+fn base_of(place: &Place) -> String {
+    match place {
+        Place::Organization(id) => format!("/organizations/{id}/documents"),
+        Place::Guides => "/guides".into(),
+    }
+}
+
+fn org(id: String) -> Place {
+    Place::Organization(OrganizationId::new(id))
+}
+
+async fn list(req: &Request, app: &cairn_app::App, signed: &Signed, place: Place) -> WebResult<Response> {
+    let listed = app.documents(&signed.caller, &place).await?;
+    let frame = Frame::for_request(req);
+    let documents =
+        listed.documents.iter().map(|d| (d.id.clone(), d.title.clone(), frame.time(&d.updated_at))).collect();
+    match listed.org {
+        Some(view) => {
+            let lang = frame.t.lang;
+            let page = OrgDocuments {
+                org: OrgFrame::new(&view, Section::Documents.slug(), lang),
+                section_label: labels::section(Section::Documents, lang),
+                base: base_of(&place),
+                documents,
+                frame,
+            };
+            Ok(render(StatusCode::OK, &page))
+        }
+        None => Ok(render(StatusCode::OK, &Guides { frame, can_create: listed.can_create, documents })),
+    }
+}
+
 async fn show(
     req: &Request,
-    app: &Arc<App>,
-    organization_id: Option<String>,
-    id: String,
+    app: &cairn_app::App,
+    signed: &Signed,
+    place: Place,
+    id: RecordId,
     revision: Option<i32>,
     notice: Option<String>,
-) -> poem::Result<Response> {
-    let user = user(req)?;
-    let org_for_tx = organization_id.clone();
-    let (document, can_edit, revisions, shown, org_name) = app
-        .db
-        .tenant_tx(&user.tenant_id.clone(), move |conn| -> Result<_, AssetError> {
-            let document = documents::authorize(conn, &user, org_for_tx.as_deref(), &id, Action::View)?;
-            let can_edit = documents::authorize(conn, &user, org_for_tx.as_deref(), &id, Action::Edit).is_ok();
-            let revisions = documents::revisions(conn, &user, &document.id)?;
-            let shown = match revision {
-                Some(n) => Some(documents::revision_of(conn, &user, &document.id, n)?),
-                None => None,
-            };
-            let org_name = match &org_for_tx {
-                Some(org) => organizations::get(conn, &user.tenant_id, org)?.name,
-                None => String::new(),
-            };
-            Ok((document, can_edit, revisions, shown, org_name))
-        })
-        .await
-        .map_err(asset_error)?;
+) -> WebResult<Response> {
+    let view = app.document(&signed.caller, &place, &id, revision).await?;
     let frame = Frame::for_request(req);
-    let (title, body, viewing) = match &shown {
+    let (title, body, viewing) = match &view.shown {
         Some(rev) => (rev.title.clone(), rev.body.clone(), rev.revision),
-        None => (document.title.clone(), document.body.clone(), 0),
+        None => (view.document.title.clone(), view.document.body.clone(), 0),
     };
-    let base = base_of(organization_id.as_deref());
+    let base = base_of(&place);
     let page = DocumentPage {
         back: base.clone(),
-        back_label: if organization_id.is_some() {
-            format!("{org_name} · {}", Section::Documents.label(frame.t.lang))
-        } else {
-            frame.t.guides.to_owned()
+        back_label: match &view.organization_name {
+            Some(name) => format!("{name} · {}", labels::section(Section::Documents, frame.t.lang)),
+            None => frame.t.guides.to_owned(),
         },
         base,
-        id: document.id.clone(),
+        id: view.document.id.clone(),
         title,
-        html: documents::render(&body),
-        revision: document.revision,
+        html: render_markdown(&body),
+        revision: view.document.revision,
         viewing_revision: viewing,
-        updated_by: document.updated_by.clone().unwrap_or_default(),
-        updated_at: frame.time(&document.updated_at),
-        can_edit,
-        revisions: revisions
+        updated_by: view.document.updated_by.clone().unwrap_or_default(),
+        updated_at: frame.time(&view.document.updated_at),
+        can_edit: view.can_edit,
+        revisions: view
+            .revisions
             .iter()
             .map(|r| RevisionRow { number: r.revision, author: r.author.clone(), when: frame.time(&r.created_at) })
             .collect(),
@@ -195,43 +174,16 @@ async fn show(
     Ok(render(StatusCode::OK, &page))
 }
 
-/// `GET /organizations/{id}/documents/{doc}`.
-pub(crate) async fn org_document(
-    req: &Request,
-    app: &Arc<App>,
-    id: String,
-    document_id: String,
-) -> poem::Result<Response> {
-    let revision = req
-        .uri()
-        .query()
-        .and_then(|q| serde_urlencoded::from_str::<RevisionQuery>(q).ok())
-        .unwrap_or_default()
-        .revision;
-    show(req, app, Some(id), document_id, revision, None).await
-}
-
-/// `GET /guides/{doc}`.
-#[handler]
-pub async fn guide(
-    req: &Request,
-    app: Data<&Arc<App>>,
-    Path(id): Path<String>,
-    Query(query): Query<RevisionQuery>,
-) -> poem::Result<Response> {
-    show(req, &app, None, id, query.revision, None).await
-}
-
 fn form_page(
     req: &Request,
-    organization_id: Option<&str>,
+    place: &Place,
     document: Option<&Document>,
     title: String,
     body: String,
     error: Option<String>,
 ) -> Response {
     let frame = Frame::for_request(req);
-    let base = base_of(organization_id);
+    let base = base_of(place);
     let (heading, action, archive_action) = match document {
         Some(d) => (d.title.clone(), format!("{base}/{}/edit", d.id), format!("{base}/{}/archive", d.id)),
         None => (frame.t.new_document.to_owned(), base.clone(), String::new()),
@@ -252,255 +204,242 @@ fn form_page(
     render(status, &page)
 }
 
-async fn new_form(req: &Request, app: &Arc<App>, organization_id: Option<String>) -> poem::Result<Response> {
-    let user = user(req)?;
-    let org = organization_id.clone();
-    let allowed = app
-        .db
-        .tenant_tx(&user.tenant_id.clone(), move |conn| documents::can_write(conn, &user, org.as_deref()))
-        .await
-        .map_err(asset_error)?;
-    if !allowed {
-        return Err(crate::error::not_found());
+/// The message of a refused document, or the error page.
+fn invalid_message(error: AppError) -> WebResult<String> {
+    match error {
+        AppError::Invalid { reason: cairn_app::Reason::Text(message), .. } => Ok(message),
+        other => Err(other.into()),
     }
-    Ok(form_page(req, organization_id.as_deref(), None, String::new(), String::new(), None))
 }
 
-/// `GET /organizations/{id}/documents/new`.
-pub(crate) async fn new_org_document(req: &Request, app: &Arc<App>, id: String) -> poem::Result<Response> {
-    new_form(req, app, Some(id)).await
-}
-
-/// `GET /guides/new`.
-#[handler]
-pub async fn new_guide(req: &Request, app: Data<&Arc<App>>) -> poem::Result<Response> {
-    new_form(req, &app, None).await
-}
-
-/// The document form.
-#[derive(Deserialize)]
-pub struct DocumentFormData {
-    title: String,
-    #[serde(default)]
-    body: String,
+async fn new_form(req: &Request, app: &cairn_app::App, signed: &Signed, place: Place) -> WebResult<Response> {
+    app.may_write_documents(&signed.caller, &place).await?;
+    Ok(form_page(req, &place, None, String::new(), String::new(), None))
 }
 
 async fn create(
     req: &Request,
-    app: &Arc<App>,
-    organization_id: Option<String>,
-    title: String,
-    body: String,
-) -> poem::Result<Response> {
-    let user = user(req)?;
-    let (org, t, b) = (organization_id.clone(), title.clone(), body.clone());
-    let created = app
-        .db
-        .tenant_tx(&user.tenant_id.clone(), move |conn| documents::create(conn, &user, org.as_deref(), &t, &b))
-        .await;
-    match created {
-        Ok(document) => Ok(see_other(&format!("{}/{}", base_of(organization_id.as_deref()), document.id))),
-        Err(AssetError::Invalid { message, .. }) => {
-            Ok(form_page(req, organization_id.as_deref(), None, title, body, Some(message)))
-        }
-        Err(other) => Err(asset_error(other)),
+    app: &cairn_app::App,
+    signed: &Signed,
+    place: Place,
+    form: DocumentFormData,
+) -> WebResult<Response> {
+    match app.create_document(&signed.caller, &place, form.title.clone(), form.body.clone()).await {
+        Ok(document) => Ok(see_other(&format!("{}/{}", base_of(&place), document.id))),
+        Err(error) => Ok(form_page(req, &place, None, form.title, form.body, Some(invalid_message(error)?))),
     }
 }
 
-/// `POST /organizations/{id}/documents`.
-pub(crate) async fn create_org_document(
+async fn edit_form(
     req: &Request,
-    app: &Arc<App>,
-    id: String,
-    form: BTreeMap<String, String>,
-) -> poem::Result<Response> {
-    create(
-        req,
-        app,
-        Some(id),
-        form.get("title").cloned().unwrap_or_default(),
-        form.get("body").cloned().unwrap_or_default(),
-    )
-    .await
+    app: &cairn_app::App,
+    signed: &Signed,
+    place: Place,
+    id: RecordId,
+) -> WebResult<Response> {
+    let document = app.document_for_edit(&signed.caller, &place, &id).await?;
+    Ok(form_page(req, &place, Some(&document), document.title.clone(), document.body.clone(), None))
+}
+
+async fn update(
+    req: &Request,
+    app: &cairn_app::App,
+    signed: &Signed,
+    place: Place,
+    id: RecordId,
+    form: DocumentFormData,
+) -> WebResult<Response> {
+    match app.update_document(&signed.caller, &place, &id, form.title.clone(), form.body.clone()).await {
+        Ok(()) => Ok(see_other(&format!("{}/{id}", base_of(&place)))),
+        Err(error) => {
+            let message = invalid_message(error)?;
+            let document = app.document_for_edit(&signed.caller, &place, &id).await?;
+            Ok(form_page(req, &place, Some(&document), form.title, form.body, Some(message)))
+        }
+    }
+}
+
+async fn archive(app: &cairn_app::App, signed: &Signed, place: Place, id: RecordId) -> WebResult<Response> {
+    app.archive_document(&signed.caller, &place, &id).await?;
+    Ok(see_other(&base_of(&place)))
+}
+
+async fn restore(
+    req: &Request,
+    app: &cairn_app::App,
+    signed: &Signed,
+    place: Place,
+    id: RecordId,
+    revision: i32,
+) -> WebResult<Response> {
+    app.restore_document(&signed.caller, &place, &id, revision).await?;
+    let notice = Some(Frame::for_request(req).t.restored.to_owned());
+    show(req, app, signed, place, id, None, notice).await
+}
+
+/// `GET /organizations/{id}/documents`.
+#[handler]
+pub async fn org_documents(
+    req: &Request,
+    app: AppData<'_>,
+    signed: Signed,
+    Path(id): Path<String>,
+) -> WebResult<Response> {
+    list(req, &app, &signed, org(id)).await
+}
+
+/// `GET /guides`: the tenant-wide guides, for every user of the tenant.
+#[handler]
+pub async fn guides(req: &Request, app: AppData<'_>, signed: Signed) -> WebResult<Response> {
+    list(req, &app, &signed, Place::Guides).await
+}
+
+/// `GET /organizations/{id}/documents/{doc}`.
+#[handler]
+pub async fn org_document(
+    req: &Request,
+    app: AppData<'_>,
+    signed: Signed,
+    Path((id, doc)): Path<(String, String)>,
+    Query(query): Query<RevisionQuery>,
+) -> WebResult<Response> {
+    show(req, &app, &signed, org(id), RecordId::new(doc), query.revision, None).await
+}
+
+/// `GET /guides/{doc}`.
+#[handler]
+pub async fn guide(
+    req: &Request,
+    app: AppData<'_>,
+    signed: Signed,
+    Path(doc): Path<String>,
+    Query(query): Query<RevisionQuery>,
+) -> WebResult<Response> {
+    show(req, &app, &signed, Place::Guides, RecordId::new(doc), query.revision, None).await
+}
+
+/// `GET /organizations/{id}/documents/new`.
+#[handler]
+pub async fn new_org_document(
+    req: &Request,
+    app: AppData<'_>,
+    signed: Signed,
+    Path(id): Path<String>,
+) -> WebResult<Response> {
+    new_form(req, &app, &signed, org(id)).await
+}
+
+/// `GET /guides/new`.
+#[handler]
+pub async fn new_guide(req: &Request, app: AppData<'_>, signed: Signed) -> WebResult<Response> {
+    new_form(req, &app, &signed, Place::Guides).await
+}
+
+/// `POST /organizations/{id}/documents`.
+#[handler]
+pub async fn create_org_document(
+    req: &Request,
+    app: AppData<'_>,
+    signed: Signed,
+    Path(id): Path<String>,
+    Form(form): Form<DocumentFormData>,
+) -> WebResult<Response> {
+    create(req, &app, &signed, org(id), form).await
 }
 
 /// `POST /guides`.
 #[handler]
 pub async fn create_guide(
     req: &Request,
-    app: Data<&Arc<App>>,
+    app: AppData<'_>,
+    signed: Signed,
     Form(form): Form<DocumentFormData>,
-) -> poem::Result<Response> {
-    create(req, &app, None, form.title, form.body).await
-}
-
-async fn edit_form(
-    req: &Request,
-    app: &Arc<App>,
-    organization_id: Option<String>,
-    id: String,
-) -> poem::Result<Response> {
-    let user = user(req)?;
-    let org = organization_id.clone();
-    let document = app
-        .db
-        .tenant_tx(&user.tenant_id.clone(), move |conn| {
-            documents::authorize(conn, &user, org.as_deref(), &id, Action::Edit)
-        })
-        .await
-        .map_err(asset_error)?;
-    Ok(form_page(req, organization_id.as_deref(), Some(&document), document.title.clone(), document.body.clone(), None))
+) -> WebResult<Response> {
+    create(req, &app, &signed, Place::Guides, form).await
 }
 
 /// `GET /organizations/{id}/documents/{doc}/edit`.
-pub(crate) async fn edit_org_document(
+#[handler]
+pub async fn edit_org_document(
     req: &Request,
-    app: &Arc<App>,
-    id: String,
-    document_id: String,
-) -> poem::Result<Response> {
-    edit_form(req, app, Some(id), document_id).await
+    app: AppData<'_>,
+    signed: Signed,
+    Path((id, doc)): Path<(String, String)>,
+) -> WebResult<Response> {
+    edit_form(req, &app, &signed, org(id), RecordId::new(doc)).await
 }
 
 /// `GET /guides/{doc}/edit`.
 #[handler]
-pub async fn edit_guide(req: &Request, app: Data<&Arc<App>>, Path(id): Path<String>) -> poem::Result<Response> {
-    edit_form(req, &app, None, id).await
-}
-
-async fn update(
+pub async fn edit_guide(
     req: &Request,
-    app: &Arc<App>,
-    organization_id: Option<String>,
-    id: String,
-    title: String,
-    body: String,
-) -> poem::Result<Response> {
-    let user = user(req)?;
-    let (org, doc_id, t, b) = (organization_id.clone(), id.clone(), title.clone(), body.clone());
-    let result = app
-        .db
-        .tenant_tx(&user.tenant_id.clone(), move |conn| -> Result<Result<(), (Document, String)>, AssetError> {
-            let document = documents::authorize(conn, &user, org.as_deref(), &doc_id, Action::Edit)?;
-            match documents::update(conn, &user, &document, &t, &b) {
-                Ok(()) => Ok(Ok(())),
-                Err(AssetError::Invalid { message, .. }) => Ok(Err((document, message))),
-                Err(other) => Err(other),
-            }
-        })
-        .await
-        .map_err(asset_error)?;
-    match result {
-        Ok(()) => Ok(see_other(&format!("{}/{id}", base_of(organization_id.as_deref())))),
-        Err((document, message)) => {
-            Ok(form_page(req, organization_id.as_deref(), Some(&document), title, body, Some(message)))
-        }
-    }
+    app: AppData<'_>,
+    signed: Signed,
+    Path(doc): Path<String>,
+) -> WebResult<Response> {
+    edit_form(req, &app, &signed, Place::Guides, RecordId::new(doc)).await
 }
 
 /// `POST /organizations/{id}/documents/{doc}/edit`.
-pub(crate) async fn update_org_document(
+#[handler]
+pub async fn update_org_document(
     req: &Request,
-    app: &Arc<App>,
-    id: String,
-    document_id: String,
-    form: BTreeMap<String, String>,
-) -> poem::Result<Response> {
-    update(
-        req,
-        app,
-        Some(id),
-        document_id,
-        form.get("title").cloned().unwrap_or_default(),
-        form.get("body").cloned().unwrap_or_default(),
-    )
-    .await
+    app: AppData<'_>,
+    signed: Signed,
+    Path((id, doc)): Path<(String, String)>,
+    Form(form): Form<DocumentFormData>,
+) -> WebResult<Response> {
+    update(req, &app, &signed, org(id), RecordId::new(doc), form).await
 }
 
 /// `POST /guides/{doc}/edit`.
 #[handler]
 pub async fn update_guide(
     req: &Request,
-    app: Data<&Arc<App>>,
-    Path(id): Path<String>,
+    app: AppData<'_>,
+    signed: Signed,
+    Path(doc): Path<String>,
     Form(form): Form<DocumentFormData>,
-) -> poem::Result<Response> {
-    update(req, &app, None, id, form.title, form.body).await
-}
-
-async fn archive(req: &Request, app: &Arc<App>, organization_id: Option<String>, id: String) -> poem::Result<Response> {
-    let user = user(req)?;
-    let org = organization_id.clone();
-    app.db
-        .tenant_tx(&user.tenant_id.clone(), move |conn| {
-            let document = documents::authorize(conn, &user, org.as_deref(), &id, Action::Archive)?;
-            documents::archive(conn, &user, &document)
-        })
-        .await
-        .map_err(asset_error)?;
-    Ok(see_other(&base_of(organization_id.as_deref())))
+) -> WebResult<Response> {
+    update(req, &app, &signed, Place::Guides, RecordId::new(doc), form).await
 }
 
 /// `POST /organizations/{id}/documents/{doc}/archive`.
-pub(crate) async fn archive_org_document(
-    req: &Request,
-    app: &Arc<App>,
-    id: String,
-    document_id: String,
-) -> poem::Result<Response> {
-    archive(req, app, Some(id), document_id).await
+#[handler]
+pub async fn archive_org_document(
+    app: AppData<'_>,
+    signed: Signed,
+    Path((id, doc)): Path<(String, String)>,
+) -> WebResult<Response> {
+    archive(&app, &signed, org(id), RecordId::new(doc)).await
 }
 
 /// `POST /guides/{doc}/archive`.
 #[handler]
-pub async fn archive_guide(req: &Request, app: Data<&Arc<App>>, Path(id): Path<String>) -> poem::Result<Response> {
-    archive(req, &app, None, id).await
-}
-
-/// The restore form.
-#[derive(Deserialize)]
-pub struct RestoreForm {
-    revision: i32,
-}
-
-async fn restore(
-    req: &Request,
-    app: &Arc<App>,
-    organization_id: Option<String>,
-    id: String,
-    revision: i32,
-) -> poem::Result<Response> {
-    let user = user(req)?;
-    let (org, doc_id) = (organization_id.clone(), id.clone());
-    app.db
-        .tenant_tx(&user.tenant_id.clone(), move |conn| {
-            let document = documents::authorize(conn, &user, org.as_deref(), &doc_id, Action::Edit)?;
-            documents::restore(conn, &user, &document, revision)
-        })
-        .await
-        .map_err(asset_error)?;
-    let notice = Some(Frame::for_request(req).t.restored.to_owned());
-    show(req, app, organization_id, id, None, notice).await
+pub async fn archive_guide(app: AppData<'_>, signed: Signed, Path(doc): Path<String>) -> WebResult<Response> {
+    archive(&app, &signed, Place::Guides, RecordId::new(doc)).await
 }
 
 /// `POST /organizations/{id}/documents/{doc}/restore`.
 #[handler]
 pub async fn restore_org_document(
     req: &Request,
-    app: Data<&Arc<App>>,
-    Path((id, document_id)): Path<(String, String)>,
+    app: AppData<'_>,
+    signed: Signed,
+    Path((id, doc)): Path<(String, String)>,
     Form(form): Form<RestoreForm>,
-) -> poem::Result<Response> {
-    restore(req, &app, Some(id), document_id, form.revision).await
+) -> WebResult<Response> {
+    restore(req, &app, &signed, org(id), RecordId::new(doc), form.revision).await
 }
 
 /// `POST /guides/{doc}/restore`.
 #[handler]
 pub async fn restore_guide(
     req: &Request,
-    app: Data<&Arc<App>>,
-    Path(id): Path<String>,
+    app: AppData<'_>,
+    signed: Signed,
+    Path(doc): Path<String>,
     Form(form): Form<RestoreForm>,
-) -> poem::Result<Response> {
-    restore(req, &app, None, id, form.revision).await
+) -> WebResult<Response> {
+    restore(req, &app, &signed, Place::Guides, RecordId::new(doc), form.revision).await
 }

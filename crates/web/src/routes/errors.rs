@@ -47,6 +47,7 @@ fn error_page(
             t,
             tenant,
             user: None,
+            avatar: None,
             show_privacy: false,
             path,
             theme: "system",

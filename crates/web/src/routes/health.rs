@@ -6,7 +6,7 @@ use poem::http::StatusCode;
 use poem::web::Data;
 use poem::{IntoResponse, Response, handler};
 
-use crate::App;
+use cairn_app::App;
 
 /// The process is alive.
 #[handler]
@@ -17,7 +17,7 @@ pub fn healthz() -> &'static str {
 /// The process can serve: the database answers.
 #[handler]
 pub async fn readyz(app: Data<&Arc<App>>) -> Response {
-    match app.db.ping().await {
+    match app.ready().await {
         Ok(()) => "ready".into_response(),
         Err(e) => {
             tracing::warn!(error = %e, "readiness check failed");

@@ -1,16 +1,23 @@
 //! The router: every path of the HTML interface, in one place.
 
 mod access;
-mod account;
+mod access_grants;
+mod apex;
 mod assets;
 mod audit;
-mod documentation;
+mod avatar;
 mod documents;
 mod errors;
 mod health;
+mod invitations;
 mod login;
+mod mfa_setup;
 mod organizations;
+mod password_reset;
 mod privacy;
+mod profile;
+mod records;
+mod reveal;
 mod search;
 mod users;
 
@@ -22,47 +29,58 @@ use poem::endpoint::BoxEndpoint;
 use poem::middleware::{CookieJarManager, SizeLimit};
 use poem::{Endpoint, EndpointExt, Request, Response, Route, get, post};
 
-use crate::App;
+use cairn_app::App;
+
 use crate::csrf::verify_csrf;
+use crate::extract::TrustForwardedFor;
 use crate::middleware::{request_log, require_full_session, security_headers};
 use crate::session::load_session;
 
-/// The whole HTTP surface of the HTML interface.
-pub fn endpoint(app: Arc<App>) -> impl Endpoint<Output = Response> {
-    let resolver = TenantResolver::new(&app.public.base_domain, app.directory.clone());
+/// The whole HTTP surface of the HTML interface. `trust_forwarded_for`
+/// says whether the client's address is taken from `X-Forwarded-For`
+/// (behind a reverse proxy that sets it) instead of the TCP peer.
+pub fn endpoint(app: Arc<App>, trust_forwarded_for: bool) -> impl Endpoint<Output = Response> {
+    let resolver = TenantResolver::new(&app.public().base_domain, app.directory().clone());
     let apex = Route::new()
-        .at("/", get(login::apex_root))
-        .at("/login", get(login::apex_login_page).post(login::apex_login))
+        .at("/", get(apex::apex_root))
+        .at("/login", get(apex::apex_login_page).post(apex::apex_login))
         .at("/privacy-notice", post(privacy::dismiss));
     // Pages that need a full session; anything else answers 303 to /login.
     let signed_in = Route::new()
-        .at("/profile", get(account::profile).post(account::profile_save))
+        // The brand link in the header: signed-in users land on their organizations.
+        .at("/", get(login::tenant_root))
+        .at("/profile", get(profile::profile).post(profile::profile_save))
         .at(
             "/profile/avatar",
-            get(account::avatar_image).post(account::avatar_upload.with(SizeLimit::new(MAX_UPLOAD_BYTES + 64 * 1024))),
+            get(avatar::avatar_image).post(avatar::avatar_upload.with(SizeLimit::new(MAX_UPLOAD_BYTES + 64 * 1024))),
         )
-        .at("/profile/avatar/remove", post(account::avatar_remove))
-        .at("/profile/password", post(account::password_change))
-        .at("/profile/recovery-codes", post(account::recovery_regenerate))
-        .at("/organizations", get(organizations::list).post(documentation::create_organization))
-        .at("/organizations/new", get(documentation::new_organization))
-        .at("/organizations/:id", get(documentation::overview))
-        .at("/organizations/:id/edit", get(documentation::edit_organization).post(documentation::update_organization))
-        .at("/organizations/:id/archive", post(documentation::archive_organization))
-        .at("/organizations/:id/access", post(documentation::grant_access))
-        .at("/organizations/:id/access/:user/revoke", post(documentation::revoke_access))
-        .at("/organizations/:id/invite", post(documentation::invite_into))
-        .at("/organizations/:id/:section", get(documentation::section_list).post(documentation::create_record))
-        .at("/organizations/:id/:section/new", get(documentation::new_record))
-        .at("/organizations/:id/:section/:record", get(documentation::record_detail))
+        .at("/profile/avatar/remove", post(avatar::avatar_remove))
+        .at("/profile/password", post(profile::password_change))
+        .at("/profile/recovery-codes", post(profile::recovery_regenerate))
+        .at("/organizations", get(organizations::list).post(organizations::create_organization))
+        .at("/organizations/new", get(organizations::new_organization))
+        .at("/organizations/:id", get(organizations::overview))
+        .at("/organizations/:id/edit", get(organizations::edit_organization).post(organizations::update_organization))
+        .at("/organizations/:id/archive", post(organizations::archive_organization))
+        .at("/organizations/:id/access", post(access_grants::grant_access))
+        .at("/organizations/:id/access/:user/revoke", post(access_grants::revoke_access))
+        .at("/organizations/:id/invite", post(access_grants::invite_into))
+        .at("/organizations/:id/documents", get(documents::org_documents).post(documents::create_org_document))
+        .at("/organizations/:id/documents/new", get(documents::new_org_document))
+        .at("/organizations/:id/documents/:doc", get(documents::org_document))
         .at(
-            "/organizations/:id/:section/:record/edit",
-            get(documentation::edit_record).post(documentation::update_record),
+            "/organizations/:id/documents/:doc/edit",
+            get(documents::edit_org_document).post(documents::update_org_document),
         )
-        .at("/organizations/:id/:section/:record/archive", post(documentation::archive_record))
-        .at("/organizations/:id/:section/:record/reveal", post(documentation::reveal))
-        .at("/organizations/:id/:section/:record/qr.png", get(documentation::wifi_qr))
-        .at("/organizations/:id/documents/:record/restore", post(documents::restore_org_document))
+        .at("/organizations/:id/documents/:doc/archive", post(documents::archive_org_document))
+        .at("/organizations/:id/documents/:doc/restore", post(documents::restore_org_document))
+        .at("/organizations/:id/:section", get(records::section_list).post(records::create_record))
+        .at("/organizations/:id/:section/new", get(records::new_record))
+        .at("/organizations/:id/:section/:record", get(records::record_detail))
+        .at("/organizations/:id/:section/:record/edit", get(records::edit_record).post(records::update_record))
+        .at("/organizations/:id/:section/:record/archive", post(records::archive_record))
+        .at("/organizations/:id/:section/:record/reveal", post(reveal::reveal))
+        .at("/organizations/:id/:section/:record/qr.png", get(reveal::wifi_qr))
         .at("/guides", get(documents::guides).post(documents::create_guide))
         .at("/guides/new", get(documents::new_guide))
         .at("/guides/:id", get(documents::guide))
@@ -82,16 +100,15 @@ pub fn endpoint(app: Arc<App>) -> impl Endpoint<Output = Response> {
         .at("/users/invitations/:id/revoke", post(users::revoke))
         .around(require_full_session);
     let tenant = Route::new()
-        .at("/", get(login::tenant_root))
         .at("/login", get(login::tenant_login_page).post(login::tenant_login))
         .at("/login/mfa", get(login::mfa_page).post(login::mfa_submit))
-        .at("/login/handoff", get(login::handoff))
+        .at("/login/handoff", get(apex::handoff))
         .at("/logout", post(login::logout))
-        .at("/invitations/:token", get(account::invitation_page).post(account::invitation_accept))
-        .at("/mfa/setup", get(account::mfa_setup_page).post(account::mfa_setup_submit))
+        .at("/invitations/:token", get(invitations::invitation_page).post(invitations::invitation_accept))
+        .at("/mfa/setup", get(mfa_setup::mfa_setup_page).post(mfa_setup::mfa_setup_submit))
         .at("/access-request", get(access::request_form).post(access::submit))
-        .at("/password-reset", get(login::reset_page).post(login::reset_request))
-        .at("/password-reset/:token", get(login::reset_form).post(login::reset_submit))
+        .at("/password-reset", get(password_reset::reset_page).post(password_reset::reset_request))
+        .at("/password-reset/:token", get(password_reset::reset_form).post(password_reset::reset_submit))
         .at("/brand.css", get(assets::brand_css))
         .at("/privacy-notice", post(privacy::dismiss))
         .nest("/", signed_in);
@@ -114,6 +131,7 @@ pub fn endpoint(app: Arc<App>) -> impl Endpoint<Output = Response> {
         .around(security_headers)
         .around(request_log)
         .data(app)
+        .data(TrustForwardedFor(trust_forwarded_for))
         .map_to_response()
 }
 

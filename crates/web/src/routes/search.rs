@@ -1,17 +1,15 @@
 //! Search from the header of every page.
 
-use std::sync::Arc;
-
 use askama::Template;
-use cairn_assets::{Section, search};
+use cairn_assets::Section;
 use poem::http::StatusCode;
-use poem::web::{Data, Query};
+use poem::web::Query;
 use poem::{Request, Response, handler};
 use serde::Deserialize;
 
-use super::documentation::asset_error;
-use crate::App;
-use crate::flow;
+use crate::error::WebResult;
+use crate::extract::{AppData, Signed};
+use crate::labels;
 use crate::page::{Frame, render};
 
 /// A hit as the page shows it.
@@ -40,23 +38,19 @@ pub struct SearchQuery {
 #[handler]
 pub async fn search_page(
     req: &Request,
-    app: Data<&Arc<App>>,
+    app: AppData<'_>,
+    signed: Signed,
     Query(query): Query<SearchQuery>,
-) -> poem::Result<Response> {
-    let user = flow::full_session(req).ok_or_else(crate::error::not_found)?.user;
+) -> WebResult<Response> {
     let q = query.q.chars().take(200).collect::<String>();
-    let needle = q.clone();
-    let hits = app
-        .db
-        .tenant_tx(&user.tenant_id.clone(), move |conn| search::search(conn, &user, &needle))
-        .await
-        .map_err(asset_error)?;
+    let hits = app.search(&signed.caller, &q).await?;
     let frame = Frame::for_request(req);
     let lang = frame.t.lang;
     let hits = hits
         .into_iter()
         .map(|h| {
-            let section = Section::from_slug(h.section).map(|s| s.label(lang)).unwrap_or(frame.t.organizations_title);
+            let section =
+                Section::from_slug(h.section).map(|s| labels::section(s, lang)).unwrap_or(frame.t.organizations_title);
             let where_ =
                 if h.organization.is_empty() { section.to_owned() } else { format!("{} · {section}", h.organization) };
             HitRow { path: h.path, title: h.title, where_ }

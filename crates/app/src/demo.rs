@@ -1,19 +1,19 @@
 //! `cairn serve --demo`: a tenant with realistic documentation, so a
 //! newcomer can walk the customer's path in a browser at once.
 
-use std::sync::Arc;
-use std::time::Duration;
-
 use cairn_assets::organizations::{self, OrganizationInput};
 use cairn_assets::records::{self, RecordInput};
 use cairn_assets::{AssetError, Kind, documents};
 use cairn_auth::Role;
-use cairn_auth::invitations::{self, NewInvitation};
+use cairn_auth::invitations::NewInvitation;
 use cairn_auth::policy::Visibility;
 use cairn_store::DbConn;
 use cairn_store::audit::Actor;
-use cairn_tenancy::{Locale, NewTenant, PublicUrls, Tenant, TenantDirectory, TenantSlug};
-use cairn_vault::{MasterKey, SecretString};
+use cairn_tenancy::{Locale, NewTenant, Tenant, TenantSlug};
+use cairn_vault::SecretString;
+
+use crate::state::Tx;
+use crate::{App, AppError, Reason};
 
 /// What the demo made, for printing.
 #[derive(Debug)]
@@ -198,31 +198,29 @@ fn documentation(
     Ok(())
 }
 
-/// Creates the demo tenant `slug` with three organizations, an owner and a
-/// customer invitation; `None` when the tenant exists already.
-pub async fn seed(
-    directory: &TenantDirectory,
-    master: &Arc<MasterKey>,
-    urls: &PublicUrls,
-    ttl: Duration,
-    slug: &str,
-) -> anyhow::Result<Option<DemoSeed>> {
-    let slug = TenantSlug::parse(slug).map_err(|e| anyhow::anyhow!("demo slug: {e}"))?;
-    if directory.by_slug(&slug).await.is_ok() {
-        return Ok(None);
-    }
-    let new = NewTenant {
-        slug,
-        name: "plus+plus".into(),
-        support_email: Some("team@plusundplus.ch".into()),
-        support_phone: Some("031 511 22 33".into()),
-        locale: Locale::De,
-        time_zone: chrono_tz::Europe::Zurich,
-    };
-    let (master_key, urls) = (Arc::clone(master), urls.clone());
-    let (tenant, links) = directory
-        .create_with(master, new, Actor::Operator("demo".into()), move |conn, tenant| -> Result<(String, String), AssetError> {
-            let keyring = cairn_tenancy::keys::keyring(conn, &master_key, &tenant.id)?;
+impl App {
+    /// Creates the demo tenant `slug` with three organizations, an owner and a
+    /// customer invitation; `None` when the tenant exists already.
+    pub async fn seed_demo(&self, slug: &str) -> Result<Option<DemoSeed>, AppError> {
+        let slug = TenantSlug::parse(slug).map_err(|e| AppError::invalid("slug", Reason::Text(e)))?;
+        if self.directory().by_slug(&slug).await.is_ok() {
+            return Ok(None);
+        }
+        let new = NewTenant {
+            slug,
+            name: "plus+plus".into(),
+            support_email: Some("team@plusundplus.ch".into()),
+            support_phone: Some("031 511 22 33".into()),
+            locale: Locale::De,
+            time_zone: chrono_tz::Europe::Zurich,
+        };
+        let (master_key, urls, ttl) = (self.master_key().clone(), self.public().clone(), self.invitation_ttl);
+        let (tenant, links) = self
+        .directory()
+        .create_with(self.master_key(), new, demo(), move |conn, tenant| -> Result<(String, String), AppError> {
+            let mut tx = Tx::new(conn, &master_key, &tenant.id);
+            let keyring = tx.keyring()?;
+            let conn = &mut *tx.conn;
             let mut first_org = String::new();
             for (n, (name, short, domain, notes, alert)) in [
                 ("Muster AG", "Muster", "muster-ag.ch", "Büro Bern, 12 Arbeitsplätze. Wartungsfenster: Dienstag 18–20 Uhr.", ""),
@@ -236,7 +234,7 @@ pub async fn seed(
                     conn,
                     &tenant.id,
                     &OrganizationInput { name: name.into(), short_name: short.into(), kind: "customer".into(), quick_notes: notes.into(), alert: alert.into() },
-                    Actor::Operator("demo".into()),
+                    demo(),
                 )?;
                 documentation(conn, &keyring, tenant, &organization.id, domain, u8::try_from(n).unwrap_or(0))?;
                 if first_org.is_empty() {
@@ -252,12 +250,17 @@ pub async fn seed(
                 None,
             )?;
             let owner = NewInvitation { email: "owner@plusundplus.ch".into(), role: Role::Owner, organization_id: None, invited_by: None, ttl };
-            let (_, owner_link) = invitations::create(conn, tenant, &urls, &owner)?;
+            let owner_link = crate::invitations::create(&mut tx, tenant, &urls, &owner, demo(), None)?;
             let customer = NewInvitation { email: "max.muster@muster-ag.ch".into(), role: Role::Customer, organization_id: Some(first_org), invited_by: None, ttl };
-            let (_, customer_link) = invitations::create(conn, tenant, &urls, &customer)?;
+            let customer_link = crate::invitations::create(&mut tx, tenant, &urls, &customer, demo(), None)?;
             Ok((owner_link, customer_link))
         })
-        .await
-        .map_err(|e| anyhow::anyhow!("seeding the demo: {e}"))?;
-    Ok(Some(DemoSeed { tenant, owner_link: links.0, customer_link: links.1 }))
+        .await?;
+        self.wake_mail();
+        Ok(Some(DemoSeed { tenant, owner_link: links.0, customer_link: links.1 }))
+    }
+}
+
+fn demo() -> Actor {
+    Actor::Operator("demo".into())
 }

@@ -1,0 +1,50 @@
+//! Cairn's application layer: every use case, once.
+//!
+//! The web pages, the REST API and the command line are surfaces; they
+//! parse what came in, call one method of [`App`] and present its answer.
+//! A use case here runs in one transaction, calls the access policy itself
+//! (a caller is never trusted to have asked), writes its audit event and
+//! queues its mail in that transaction, and wakes the mail worker after the
+//! commit. The database and the master key are private to [`App`]: no
+//! surface can open a transaction or unwrap a tenant's key.
+//!
+//! ```text
+//! surfaces (web, api, cli) → app → domain (auth, assets, mail, tenancy) → store, vault
+//! ```
+//!
+//! Refusals and absences are one answer, [`AppError::NotFound`]: a caller
+//! cannot tell "not allowed" from "not there".
+
+mod access_requests;
+mod accounts;
+mod audit_log;
+mod caller;
+mod demo;
+mod documents;
+mod error;
+mod invitations;
+mod organizations;
+mod records;
+mod search;
+mod sign_in;
+mod state;
+mod tenants;
+mod users;
+
+pub use access_requests::AccessRequest;
+pub use accounts::{AccountInput, PasswordChange, ProfileData, ProfileInput};
+pub use audit_log::AuditLog;
+pub use caller::Caller;
+pub use demo::DemoSeed;
+pub use documents::{DocumentList, DocumentView, Place};
+pub use error::{AppError, Reason};
+pub use invitations::{Invite, OrganizationRef};
+pub use organizations::{OrgView, Overview};
+pub use records::{RecordPage, Revealed, SectionPage};
+pub use sign_in::{MfaOutcome, NewSession, SignedIn};
+pub use state::{App, AppConfig};
+pub use users::UsersOverview;
+
+/// Identifiers and values the surfaces name in their calls.
+pub use cairn_store::audit::{AuditAction, Event as AuditEvent, Filter as AuditFilter};
+pub use cairn_store::{InvitationId, OrganizationId, RecordId, TenantId, UserId};

@@ -1,0 +1,362 @@
+//! Signing in and out: sessions by cookie token, the password step with
+//! throttling, the MFA step, the apex sign-in's handoff, password reset.
+
+use std::sync::Arc;
+
+use cairn_auth::sessions::{self, Session, Stage};
+use cairn_auth::{AuthError, User, avatar, mfa, password, recovery, resets, throttle, users};
+use cairn_store::audit::{Actor, AuditAction, NewEvent};
+use cairn_tenancy::{HostTarget, Tenant, TenantStatus, classify_host};
+
+use crate::state::Tx;
+use crate::{App, AppError, Reason};
+
+/// Reset mails one account may receive before further requests wait out growing locks.
+const RESETS_PER_ACCOUNT: i32 = 2;
+/// Reset requests one client address may make before it is throttled.
+const RESETS_PER_ADDRESS: i32 = 10;
+
+/// A live session with its user, as a request carries it.
+#[derive(Clone, Debug)]
+pub struct SignedIn {
+    /// The session.
+    pub session: Session,
+    /// Its user.
+    pub user: User,
+    /// The version of the user's picture, `None` without one.
+    pub avatar_version: Option<i64>,
+}
+
+impl SignedIn {
+    /// Whether the session reached the documentation (MFA done).
+    pub fn is_full(&self) -> bool {
+        self.session.stage == Stage::Full
+    }
+}
+
+/// A session just made: the cookie's token and where it stands.
+#[derive(Debug)]
+pub struct NewSession {
+    /// The token for the cookie (shown once; only its hash is stored).
+    pub token: String,
+    /// The stage it starts in.
+    pub stage: Stage,
+}
+
+/// The outcome of a second-factor code.
+#[derive(Debug)]
+pub enum MfaOutcome {
+    /// Right: the session is promoted (a new token).
+    Passed(NewSession),
+    /// Wrong: try again.
+    WrongCode,
+    /// Wrong too often: the session has ended.
+    ChallengeOver,
+}
+
+/// The stage a user's session starts in after a correct password.
+pub(crate) fn stage_after_password(tenant: &Tenant, user: &User) -> Stage {
+    if user.mfa_enrolled() {
+        Stage::MfaPending
+    } else if tenant.mfa_required {
+        Stage::EnrolMfa
+    } else {
+        Stage::Full
+    }
+}
+
+fn user_actor(user: &User) -> Actor {
+    Actor::User { id: user.id.clone(), email: user.email.clone() }
+}
+
+/// Records a completed sign-in.
+fn signed_in_event(tx: &mut Tx<'_>, user: &User, ip: &str, session_id: &str) -> Result<(), AppError> {
+    let mut event = NewEvent::new(user_actor(user), AuditAction::SignInSucceeded).target("session", session_id);
+    event.ip = Some(ip);
+    tx.audit(&event)
+}
+
+impl App {
+    /// The live session of a cookie token in `tenant`, with its user; `None`
+    /// for unknown, expired or ended sessions and disabled users.
+    #[tracing::instrument(skip_all, fields(tenant = %tenant.slug))]
+    pub async fn session(&self, tenant: &Tenant, token: String) -> Result<Option<SignedIn>, AppError> {
+        if token.is_empty() || token.len() > 128 {
+            return Ok(None);
+        }
+        let (timeouts, tenant_id) = (self.timeouts, tenant.id.clone());
+        self.write(&tenant.id, move |tx| {
+            // Finding a session also moves its idle deadline: a write.
+            let Some(session) = sessions::find(tx.conn, &tenant_id, &token, &timeouts)? else {
+                return Ok(None);
+            };
+            let user = users::by_id(tx.conn, &tenant_id, &session.user_id)?;
+            if !user.active {
+                sessions::end(tx.conn, &tenant_id, &session.id)?;
+                return Ok(None);
+            }
+            let avatar_version = avatar::version(tx.conn, &user)?;
+            Ok(Some(SignedIn { session, user, avatar_version }))
+        })
+        .await
+    }
+
+    /// Checks e-mail and password in `tenant`, with throttling per account
+    /// and per client address; an unknown account costs the same time as a
+    /// wrong password and gets the same answer ([`AppError::Rejected`]).
+    async fn check_password(&self, tenant: &Tenant, email: &str, password: &str, ip: &str) -> Result<User, AppError> {
+        let keys = vec![throttle::account_key(&tenant.slug, email), throttle::address_key(ip)];
+        let (tenant_id, lookup_email, check_keys) = (tenant.id.clone(), email.to_owned(), keys.clone());
+        let user = self
+            .read(&tenant.id, move |tx| {
+                throttle::check(tx.conn, &check_keys)?;
+                Ok(users::by_email(tx.conn, &tenant_id, &lookup_email)?)
+            })
+            .await?;
+        let (passwords, candidate, attempt) = (self.passwords.clone(), user.clone(), password.to_owned());
+        let matched = self.blocking(move || resets::verify_sign_in(&passwords, candidate.as_ref(), &attempt)).await?;
+        let accepted = user.filter(|u| matched && u.active);
+        let (ok, ip, email) = (accepted.is_some(), ip.to_owned(), email.trim().to_lowercase());
+        self.write(&tenant.id, move |tx| {
+            if ok {
+                throttle::clear(tx.conn, &keys[0])?;
+            } else {
+                throttle::record_failure(tx.conn, &keys[0], throttle::ACCOUNT_FREE_FAILURES)?;
+                throttle::record_failure(tx.conn, &keys[1], throttle::ADDRESS_FREE_FAILURES)?;
+                let mut event = NewEvent::new(Actor::System, AuditAction::SignInFailed)
+                    .details(serde_json::json!({ "email": email }));
+                event.ip = Some(&ip);
+                tx.audit(&event)?;
+            }
+            Ok(())
+        })
+        .await?;
+        accepted.ok_or(AppError::Rejected)
+    }
+
+    /// The password step of a sign-in on the tenant's host: a new session
+    /// (whatever session came before ends), in the stage that follows.
+    #[tracing::instrument(skip_all, fields(tenant = %tenant.slug))]
+    pub async fn sign_in(
+        &self,
+        tenant: &Arc<Tenant>,
+        email: &str,
+        password: &str,
+        ip: &str,
+        replacing: Option<String>,
+    ) -> Result<NewSession, AppError> {
+        let user = self.check_password(tenant, email, password, ip).await?;
+        let stage = stage_after_password(tenant, &user);
+        let (timeouts, ip) = (self.timeouts, ip.to_owned());
+        let token = self
+            .write(&tenant.id, move |tx| {
+                if let Some(old) = replacing {
+                    sessions::end(tx.conn, tx.tenant, &old)?;
+                }
+                let (session, token) = sessions::create(tx.conn, tx.tenant, &user.id, stage, Some(&ip), &timeouts)?;
+                if stage == Stage::Full {
+                    signed_in_event(tx, &user, &ip, &session.id)?;
+                }
+                Ok(token)
+            })
+            .await?;
+        Ok(NewSession { token, stage })
+    }
+
+    /// The password step on the apex: the workspace typed by hand, then a
+    /// single-use handoff link to the tenant's host, which asks for the
+    /// code. Unknown and suspended workspaces get the same answer, in the
+    /// same time, as a wrong password.
+    #[tracing::instrument(skip_all)]
+    pub async fn sign_in_apex(
+        &self,
+        subdomain: &str,
+        email: &str,
+        password: &str,
+        ip: &str,
+    ) -> Result<String, AppError> {
+        let typed = subdomain.trim().trim_end_matches('.').to_ascii_lowercase();
+        let base = &self.public().base_domain;
+        // Accept "plusundplus.ch" as well as a pasted "plusundplus.ch.<base>".
+        let host = if typed.ends_with(&format!(".{base}")) { typed.clone() } else { format!("{typed}.{base}") };
+        let tenant = match classify_host(Some(&host), base) {
+            target @ HostTarget::Subdomain(_) => self.directory().resolve(&target).await?,
+            _ => None,
+        };
+        let Some(tenant) = tenant.filter(|t| t.status == TenantStatus::Active) else {
+            let (passwords, attempt) = (self.passwords.clone(), password.to_owned());
+            self.blocking(move || passwords.verify_dummy(&attempt)).await?;
+            return Err(AppError::Rejected);
+        };
+        let user = self.check_password(&tenant, email, password, ip).await?;
+        let stage = stage_after_password(&tenant, &user);
+        let (timeouts, ip) = (self.timeouts, ip.to_owned());
+        let code = self
+            .write(&tenant.id, move |tx| {
+                Ok(sessions::create_handoff(tx.conn, tx.tenant, &user.id, stage, Some(&ip), &timeouts)?)
+            })
+            .await?;
+        Ok(self.public().tenant(&tenant.slug, &format!("/login/handoff?code={code}")))
+    }
+
+    /// Exchanges the apex's single-use handoff code for a session of this host.
+    #[tracing::instrument(skip_all, fields(tenant = %tenant.slug))]
+    pub async fn exchange_handoff(&self, tenant: &Tenant, code: String) -> Result<NewSession, AppError> {
+        let timeouts = self.timeouts;
+        self.write(&tenant.id, move |tx| {
+            let token = sessions::consume_handoff(tx.conn, tx.tenant, &code)?;
+            let session = sessions::find(tx.conn, tx.tenant, &token, &timeouts)?.ok_or(AppError::LinkInvalid)?;
+            Ok(NewSession { token, stage: session.stage })
+        })
+        .await
+    }
+
+    /// The second step: a TOTP code or a recovery code for a session waiting
+    /// for it. Five wrong codes end the session.
+    #[tracing::instrument(skip_all, fields(tenant = %tenant.slug, user = %signed.user.id))]
+    pub async fn verify_mfa(
+        &self,
+        tenant: &Tenant,
+        signed: &SignedIn,
+        code: &str,
+        recovery_code: &str,
+        ip: &str,
+    ) -> Result<MfaOutcome, AppError> {
+        if signed.session.stage != Stage::MfaPending {
+            return Err(AppError::NotFound);
+        }
+        let (session, user) = (signed.session.clone(), signed.user.clone());
+        let (code, recovery_code, ip) = (code.to_owned(), recovery_code.to_owned(), ip.to_owned());
+        self.write(&tenant.id, move |tx| {
+            let checked = if !recovery_code.trim().is_empty() {
+                recovery::consume(tx.conn, &user, &recovery_code)
+            } else {
+                let keyring = tx.keyring()?;
+                mfa::verify_code(tx.conn, &keyring, &user, &code)
+            };
+            match checked {
+                Ok(()) => {
+                    let token = sessions::promote(tx.conn, &session, Stage::Full)?;
+                    signed_in_event(tx, &user, &ip, &session.id)?;
+                    Ok(MfaOutcome::Passed(NewSession { token, stage: Stage::Full }))
+                }
+                Err(AuthError::BadCode) => {
+                    let failures = sessions::record_mfa_failure(tx.conn, &session)?;
+                    let over = failures >= sessions::MAX_MFA_FAILURES;
+                    if over {
+                        sessions::end(tx.conn, tx.tenant, &session.id)?;
+                    }
+                    let mut event = NewEvent::new(user_actor(&user), AuditAction::SignInMfaFailed);
+                    event.ip = Some(&ip);
+                    tx.audit(&event)?;
+                    Ok(if over { MfaOutcome::ChallengeOver } else { MfaOutcome::WrongCode })
+                }
+                Err(other) => Err(other.into()),
+            }
+        })
+        .await
+    }
+
+    /// Ends a session server-side.
+    #[tracing::instrument(skip_all, fields(tenant = %tenant.slug))]
+    pub async fn sign_out(&self, tenant: &Tenant, session_id: String) -> Result<(), AppError> {
+        self.write(&tenant.id, move |tx| Ok(sessions::end(tx.conn, tx.tenant, &session_id)?)).await
+    }
+
+    /// Asks for a reset link. The answer is the same whether or not the
+    /// account exists; requests count against the account and the address,
+    /// so nobody can flood a mailbox, and a throttled request sends nothing.
+    #[tracing::instrument(skip_all, fields(tenant = %tenant.slug))]
+    pub async fn request_password_reset(&self, tenant: &Arc<Tenant>, email: &str, ip: &str) -> Result<(), AppError> {
+        let (ten, urls, ttl) = (Arc::clone(tenant), self.public().clone(), self.reset_ttl);
+        let keys = [
+            format!("reset:{}", throttle::account_key(&tenant.slug, email)),
+            format!("reset:{}", throttle::address_key(ip)),
+        ];
+        let email = email.to_owned();
+        let result = self
+            .write(&tenant.id, move |tx| {
+                let throttled = throttle::check(tx.conn, &keys).is_err();
+                throttle::record_failure(tx.conn, &keys[0], RESETS_PER_ACCOUNT)?;
+                throttle::record_failure(tx.conn, &keys[1], RESETS_PER_ADDRESS)?;
+                if !throttled {
+                    match resets::request(tx.conn, &ten, &urls, &email, ttl) {
+                        // An address mail cannot go to gets the same answer: nothing to tell apart.
+                        Ok(()) | Err(AuthError::Mail(_)) => {}
+                        Err(other) => return Err(other.into()),
+                    }
+                }
+                Ok(())
+            })
+            .await;
+        self.wake_mail();
+        result
+    }
+
+    /// The e-mail of a reset link's account, while the link works.
+    pub async fn password_reset_email(&self, tenant: &Tenant, token: String) -> Result<String, AppError> {
+        self.read(&tenant.id, move |tx| match resets::find(tx.conn, tx.tenant, &token) {
+            Ok(user) => Ok(user.email),
+            Err(AuthError::NotFound | AuthError::LinkInvalid) => Err(AppError::LinkInvalid),
+            Err(other) => Err(other.into()),
+        })
+        .await
+    }
+
+    /// Sets a new password through a reset link; the next sign-in still asks for MFA.
+    #[tracing::instrument(skip_all, fields(tenant = %tenant.slug))]
+    pub async fn complete_password_reset(
+        &self,
+        tenant: &Tenant,
+        token: String,
+        new_password: &str,
+        confirm: &str,
+    ) -> Result<(), AppError> {
+        let lookup = token.clone();
+        let user = self
+            .read(&tenant.id, move |tx| match resets::find(tx.conn, tx.tenant, &lookup) {
+                Ok(user) => Ok(user),
+                Err(AuthError::NotFound | AuthError::LinkInvalid) => Err(AppError::LinkInvalid),
+                Err(other) => Err(other.into()),
+            })
+            .await?;
+        check_new_password(
+            new_password,
+            confirm,
+            &user.email,
+            &tenant.name,
+            &user.first_name,
+            &user.last_name,
+            "new_password",
+        )?;
+        let hash = self.hash_password(new_password).await?;
+        self.write(&tenant.id, move |tx| {
+            let user = match resets::complete(tx.conn, tx.tenant, &token, &hash) {
+                Ok(user) => user,
+                Err(AuthError::NotFound | AuthError::LinkInvalid) => return Err(AppError::LinkInvalid),
+                Err(other) => return Err(other.into()),
+            };
+            tx.audit(&NewEvent::new(user_actor(&user), AuditAction::PasswordReset))
+        })
+        .await
+    }
+}
+
+/// Checks a new password (length, strength, confirmation, not the person's
+/// own name or address); `field` names the password field, and its
+/// confirmation is `<field>_confirm`.
+pub(crate) fn check_new_password(
+    password: &str,
+    confirm: &str,
+    email: &str,
+    company: &str,
+    first_name: &str,
+    last_name: &str,
+    field: &str,
+) -> Result<(), AppError> {
+    password::check_new_password(password, confirm, email, company, first_name, last_name).map_err(|problem| {
+        let field =
+            if problem == password::PasswordProblem::Mismatch { format!("{field}_confirm") } else { field.to_owned() };
+        AppError::invalid(field, Reason::Password(problem))
+    })
+}

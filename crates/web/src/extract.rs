@@ -1,0 +1,86 @@
+//! Request extractors: the tenant of the host, the client's address, the
+//! session, and the signed-in caller, so handlers name what they need
+//! instead of digging in request data.
+
+use std::sync::Arc;
+
+use cairn_app::{App, Caller, SignedIn};
+use cairn_tenancy::{Site, Tenant};
+use poem::{FromRequest, Request, RequestBody};
+
+use crate::error::not_found;
+
+/// The tenant whose host the request came to (routes below the tenant router always have one).
+pub struct TenantHost(pub Arc<Tenant>);
+
+impl<'a> FromRequest<'a> for TenantHost {
+    async fn from_request(req: &'a Request, _body: &mut RequestBody) -> poem::Result<Self> {
+        match req.data::<Site>() {
+            Some(Site::Tenant(tenant)) => Ok(TenantHost(Arc::clone(tenant))),
+            _ => Err(not_found().into()),
+        }
+    }
+}
+
+/// The client's address: the TCP peer, or behind a trusted reverse proxy
+/// the last `X-Forwarded-For` entry (the one the proxy itself appended).
+pub struct ClientIp(pub String);
+
+/// Whether `X-Forwarded-For` is believed: set once from the configuration.
+#[derive(Clone, Copy, Debug)]
+pub struct TrustForwardedFor(pub bool);
+
+impl ClientIp {
+    /// The address of `req`.
+    pub fn of(req: &Request) -> String {
+        let trusted = req.data::<TrustForwardedFor>().is_some_and(|t| t.0);
+        if trusted
+            && let Some(ip) = req
+                .headers()
+                .get("x-forwarded-for")
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.rsplit(',').next())
+                .and_then(|ip| ip.trim().parse::<std::net::IpAddr>().ok())
+        {
+            return ip.to_string();
+        }
+        req.remote_addr().as_socket_addr().map(|a| a.ip().to_string()).unwrap_or_else(|| "unknown".into())
+    }
+}
+
+impl<'a> FromRequest<'a> for ClientIp {
+    async fn from_request(req: &'a Request, _body: &mut RequestBody) -> poem::Result<Self> {
+        Ok(ClientIp(Self::of(req)))
+    }
+}
+
+/// The session of the request in any stage, if there is one.
+pub struct AnySession(pub Option<SignedIn>);
+
+impl<'a> FromRequest<'a> for AnySession {
+    async fn from_request(req: &'a Request, _body: &mut RequestBody) -> poem::Result<Self> {
+        Ok(AnySession(req.data::<SignedIn>().cloned()))
+    }
+}
+
+/// A fully signed-in user (MFA done) as the caller of use cases, with the
+/// session. Pages that need one answer 404 without it (the router sends
+/// strangers to the sign-in page before they get here).
+pub struct Signed {
+    /// Who calls the use cases.
+    pub caller: Caller,
+    /// The session and its user.
+    pub signed: SignedIn,
+}
+
+impl<'a> FromRequest<'a> for Signed {
+    async fn from_request(req: &'a Request, body: &mut RequestBody) -> poem::Result<Self> {
+        let signed = req.data::<SignedIn>().filter(|s| s.is_full()).cloned().ok_or_else(not_found)?;
+        let TenantHost(tenant) = TenantHost::from_request(req, body).await?;
+        let caller = Caller::user(tenant, signed.user.clone(), ClientIp::of(req)).map_err(crate::error::WebError)?;
+        Ok(Signed { caller, signed })
+    }
+}
+
+/// The application, as request data.
+pub type AppData<'a> = poem::web::Data<&'a Arc<App>>;

@@ -1,0 +1,99 @@
+//! Showing a secret: audited reveals and the Wi-Fi join code.
+
+use askama::Template;
+use cairn_app::{OrganizationId, RecordId};
+use cairn_assets::Kind;
+use cairn_auth::mfa;
+use cairn_auth::policy::Action;
+use poem::http::{HeaderValue, StatusCode, header};
+use poem::web::{Form, Json, Path};
+use poem::{IntoResponse, Request, Response, handler};
+use secrecy::ExposeSecret;
+use serde::Deserialize;
+
+use super::records::kind_of;
+use crate::error::{WebResult, not_found};
+use crate::extract::{AppData, Signed};
+use crate::labels;
+use crate::org_frame::OrgFrame;
+use crate::page::{Frame, render};
+
+/// The reveal form.
+#[derive(Deserialize, Default)]
+pub struct RevealForm {
+    #[serde(default)]
+    field: String,
+}
+
+#[derive(Template)]
+#[template(path = "reveal.html")]
+struct RevealPage {
+    frame: Frame,
+    org: OrgFrame,
+    id: String,
+    name: String,
+    label: &'static str,
+    value: String,
+}
+
+/// `POST /organizations/{id}/{section}/{record}/reveal`: shows one secret,
+/// audited; JSON `{"value": …}` for `Accept: application/json`, else a page.
+/// For an OTP secret the value is the current code (with `remaining` seconds).
+#[handler]
+pub async fn reveal(
+    req: &Request,
+    app: AppData<'_>,
+    signed: Signed,
+    Path((id, slug, record_id)): Path<(String, String, String)>,
+    Form(form): Form<RevealForm>,
+) -> WebResult<Response> {
+    let kind = kind_of(&slug)?;
+    let organization = OrganizationId::new(id);
+    let revealed = app.reveal(&signed.caller, &organization, kind, &RecordId::new(record_id), &form.field).await?;
+    let wants_json =
+        req.headers().get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|a| a.contains("application/json"));
+    let mut response = if wants_json {
+        let mut body = serde_json::json!({ "value": revealed.value.expose_secret() });
+        if let Some(remaining) = revealed.remaining {
+            body["remaining"] = remaining.into();
+        }
+        Json(body).into_response()
+    } else {
+        let frame = Frame::for_request(req);
+        let lang = frame.t.lang;
+        let field = if form.field.is_empty() { kind.main_secret().unwrap_or_default() } else { form.field.as_str() };
+        // Only the page (without JavaScript) needs the sidebar.
+        let org = app.organization_view(&signed.caller, &organization, Action::View).await?;
+        render(
+            StatusCode::OK,
+            &RevealPage {
+                org: OrgFrame::new(&org, kind.section().slug(), lang),
+                id: revealed.record.id.clone(),
+                name: revealed.record.name.clone(),
+                label: labels::field(kind, field, lang),
+                value: revealed.value.expose_secret().to_owned(),
+                frame,
+            },
+        )
+    };
+    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response.headers_mut().insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    Ok(response)
+}
+
+/// `GET /organizations/{id}/wireless/{record}/qr.png`: the Wi-Fi join code.
+/// It carries the passphrase, so it is a reveal: audited and never cached.
+#[handler]
+pub async fn wifi_qr(
+    app: AppData<'_>,
+    signed: Signed,
+    Path((id, slug, record_id)): Path<(String, String, String)>,
+) -> WebResult<Response> {
+    if kind_of(&slug)? != Kind::Wireless {
+        return Err(not_found());
+    }
+    let payload = app.wifi_join_payload(&signed.caller, &OrganizationId::new(id), &RecordId::new(record_id)).await?;
+    let png = mfa::qr_png(payload.expose_secret())
+        .map_err(|e| crate::error::WebError(cairn_app::AppError::Internal(e.to_string())))?;
+    Ok(Response::builder().content_type("image/png").header(header::CACHE_CONTROL, "no-store").body(png))
+}

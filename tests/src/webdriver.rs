@@ -50,6 +50,7 @@ impl Chrome {
         let capabilities = json!({
             "capabilities": { "alwaysMatch": {
                 "browserName": "chrome",
+                "goog:loggingPrefs": { "browser": "ALL" },
                 "goog:chromeOptions": {
                     "binary": "/usr/bin/chromium",
                     "args": [
@@ -141,6 +142,22 @@ impl Chrome {
         let script =
             format!("return document.querySelector({}).textContent;", serde_json::to_string(css).expect("json"));
         self.script(&script).await.as_str().unwrap_or_default().to_owned()
+    }
+
+    /// The console errors (and failed loads, which Chromium logs as errors)
+    /// since the last call: each is taken once.
+    pub async fn console_errors(&self) -> Vec<String> {
+        let entries = self.call(reqwest::Method::POST, "/se/log", json!({ "type": "browser" })).await;
+        entries
+            .as_array()
+            .map(|entries| {
+                entries
+                    .iter()
+                    .filter(|e| e["level"] == "SEVERE")
+                    .map(|e| e["message"].as_str().unwrap_or_default().to_owned())
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 
     /// Waits until the URL's path starts with `prefix`.

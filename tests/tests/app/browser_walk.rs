@@ -86,4 +86,6 @@ async fn the_customer_walk_in_a_real_browser() {
     chrome.click("button.primary").await;
     chrome.wait_for_path("/organizations").await;
     assert!(chrome.text("main").await.contains("Muster AG"));
+    let errors = chrome.console_errors().await;
+    assert!(errors.is_empty(), "the walk logs no console errors: {errors:#?}");
 }

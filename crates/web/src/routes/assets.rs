@@ -13,7 +13,17 @@ struct StaticFiles;
 /// revalidation tag so browsers cache it safely.
 #[handler]
 pub fn static_file(Path(path): Path<String>, req: &poem::Request) -> Response {
-    let Some(file) = StaticFiles::get(&path) else {
+    serve(&path, req)
+}
+
+/// `/favicon.ico`, which browsers ask for on their own: the icon the pages link.
+#[handler]
+pub fn favicon(req: &poem::Request) -> Response {
+    serve("favicon.svg", req)
+}
+
+fn serve(path: &str, req: &poem::Request) -> Response {
+    let Some(file) = StaticFiles::get(path) else {
         return StatusCode::NOT_FOUND.into_response();
     };
     let etag =

@@ -126,6 +126,7 @@ pub fn endpoint(app: Arc<App>, trust_forwarded_for: bool) -> impl Endpoint<Outpu
         .at("/healthz", get(health::healthz))
         .at("/readyz", get(health::readyz))
         .at("/static/*path", get(assets::static_file))
+        .at("/favicon.ico", get(assets::favicon))
         .nest("/", sites)
         .with(CookieJarManager::new())
         .around(security_headers)

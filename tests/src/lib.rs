@@ -15,17 +15,17 @@ use cairn_app::App;
 use cairn_server::{Application, Settings};
 use cairn_store::audit::Actor;
 use cairn_tenancy::{Locale, NewTenant, Tenant, TenantSlug};
-use diesel::{Connection, RunQueryDsl};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-/// The variable naming a PostgreSQL server for tests, e.g.
-/// `postgres://postgres@127.0.0.1/postgres`.
-pub const PG_ENV: &str = "CAIRN_TEST_DATABASE_URL";
+pub use cairn_store::scratch::PG_ENV;
+use cairn_store::scratch::{ScratchDatabase, TestBackend};
 
 mod browser;
+mod people;
 mod smtp;
 mod webdriver;
 pub use browser::{Browser, Page, field_value};
+pub use people::{PersonBuilder, TEST_PASSWORD, TestUser};
 pub use smtp::{ReceivedMail, SmtpServer, free_port};
 pub use webdriver::{Chrome, browser_available};
 
@@ -72,51 +72,6 @@ pub fn smtp_toml(port: u16, max_attempts: u32) -> String {
     )
 }
 
-/// A fresh PostgreSQL database, dropped (with its connections) on drop.
-struct PgScratch {
-    admin_url: String,
-    name: String,
-}
-
-impl PgScratch {
-    fn create(admin_url: &str) -> Self {
-        let name = format!("cairn_test_{}", uuid::Uuid::now_v7().simple());
-        let mut conn = diesel::PgConnection::establish(admin_url)
-            .unwrap_or_else(|e| panic!("{PG_ENV} names an unreachable PostgreSQL server: {e}"));
-        diesel::sql_query(format!("CREATE DATABASE {name}")).execute(&mut conn).expect("create test database");
-        Self { admin_url: admin_url.to_owned(), name }
-    }
-
-    fn url(&self) -> String {
-        replace_database(&self.admin_url, &self.name)
-    }
-}
-
-impl Drop for PgScratch {
-    fn drop(&mut self) {
-        if let Ok(mut conn) = diesel::PgConnection::establish(&self.admin_url) {
-            let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name)).execute(&mut conn);
-        }
-    }
-}
-
-/// `postgres://u@h:p/db?x` with another database name.
-fn replace_database(url: &str, database: &str) -> String {
-    let (base, query) = match url.split_once('?') {
-        Some((base, query)) => (base, Some(query)),
-        None => (url, None),
-    };
-    let scheme_end = base.find("://").map_or(0, |i| i + 3);
-    let host_part = match base[scheme_end..].find('/') {
-        Some(slash) => &base[..scheme_end + slash],
-        None => base,
-    };
-    match query {
-        Some(query) => format!("{host_part}/{database}?{query}"),
-        None => format!("{host_part}/{database}"),
-    }
-}
-
 /// A running server with its own database.
 pub struct TestApp {
     /// `http://127.0.0.1:<port>`.
@@ -140,8 +95,7 @@ pub struct TestApp {
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     server: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
     // Dropped last: the server must be gone before its database is.
-    _pg: Option<PgScratch>,
-    dir: tempfile::TempDir,
+    scratch: ScratchDatabase,
 }
 
 impl TestApp {
@@ -153,25 +107,14 @@ impl TestApp {
 
     /// Like [`TestApp::spawn`], with extra TOML settings layered on top.
     pub async fn spawn_with(backend: Backend, extra_toml: &str) -> Option<Self> {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let (pg, database_url) = match backend {
-            Backend::Sqlite => (None, format!("sqlite://{}", dir.path().join("cairn.db").display())),
-            Backend::Postgres => {
-                let admin = match std::env::var(PG_ENV) {
-                    Ok(url) if !url.is_empty() => url,
-                    _ if std::env::var("CI").is_ok_and(|v| v == "true") => {
-                        panic!("CI=true but {PG_ENV} is not set: the PostgreSQL tests must run in CI")
-                    }
-                    _ => return None,
-                };
-                let scratch = PgScratch::create(&admin);
-                let url = scratch.url();
-                (Some(scratch), url)
-            }
-        };
+        let scratch = ScratchDatabase::create(match backend {
+            Backend::Sqlite => TestBackend::Sqlite,
+            Backend::Postgres => TestBackend::Postgres,
+        })?;
+        let (dir, database_url) = (scratch.dir(), scratch.url().to_owned());
         // The key lives in the data folder, where CLI commands run beside the server find it too.
         let master_key = cairn_vault::MasterKey::generate();
-        master_key.write_new_file(&dir.path().join("master.key")).expect("master key file");
+        master_key.write_new_file(&dir.join("master.key")).expect("master key file");
         let toml = format!(
             r#"
 data_dir = "{data_dir}"
@@ -189,8 +132,8 @@ filter = "warn"
 [mail.file]
 dir = "{mail_dir}"
 "#,
-            mail_dir = dir.path().join("mail").display(),
-            data_dir = dir.path().display(),
+            mail_dir = dir.join("mail").display(),
+            data_dir = dir.display(),
         );
         let settings = Settings::from_toml_layers(&[&toml, extra_toml]).expect("test settings are valid");
         let application = Application::build(&settings).await.expect("server starts");
@@ -221,14 +164,13 @@ dir = "{mail_dir}"
             client,
             shutdown: Some(tx),
             server: Some(server),
-            _pg: pg,
-            dir,
+            scratch,
         })
     }
 
     /// The test's own folder (data_dir).
     pub fn dir(&self) -> &std::path::Path {
-        self.dir.path()
+        self.scratch.dir()
     }
 
     /// Settings pointing at this app's database, for running CLI commands beside it.
@@ -237,10 +179,10 @@ dir = "{mail_dir}"
         let port = self.app.public().port.map(|p| format!("public_port = {p}\n")).unwrap_or_default();
         format!(
             "data_dir = \"{}\"\n[server]\npublic_scheme = \"{}\"\n{port}[database]\nurl = \"{}\"\n[log]\nfilter = \"warn\"\n[mail.file]\ndir = \"{}\"\n",
-            self.dir.path().display(),
+            self.scratch.dir().display(),
             self.app.public().scheme,
             self.database_url,
-            self.dir.path().join("mail").display(),
+            self.scratch.dir().join("mail").display(),
         )
     }
 
@@ -321,9 +263,9 @@ dir = "{mail_dir}"
 
     /// Runs a `cairn` CLI command against this app's database; returns what it printed.
     pub async fn cli(&self, args: &[&str]) -> anyhow::Result<String> {
-        let config = self.dir.path().join("cli.toml");
+        let config = self.scratch.dir().join("cli.toml");
         std::fs::write(&config, self.settings_toml())?;
-        let extra = self.dir.path().join("cli-extra.toml");
+        let extra = self.scratch.dir().join("cli-extra.toml");
         std::fs::write(&extra, &self.extra_toml)?;
         let mut argv = vec![
             "cairn",
@@ -347,20 +289,5 @@ impl Drop for TestApp {
         }
         // The server stops on the signal; the test's runtime ends the rest.
         drop(self.server.take());
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::replace_database;
-
-    #[test]
-    fn database_name_is_replaced() {
-        assert_eq!(replace_database("postgres://postgres@127.0.0.1/postgres", "x"), "postgres://postgres@127.0.0.1/x");
-        assert_eq!(
-            replace_database("postgres://u:p@h:5432/db?sslmode=disable", "x"),
-            "postgres://u:p@h:5432/x?sslmode=disable"
-        );
-        assert_eq!(replace_database("postgres://h", "x"), "postgres://h/x");
     }
 }

@@ -15,6 +15,8 @@ mod error;
 mod ids;
 mod pool;
 pub mod schema;
+#[cfg(feature = "testing")]
+pub mod scratch;
 
 pub use conn::{Backend, DatabaseUrl, DbConn};
 pub use error::StoreError;

@@ -20,7 +20,8 @@ pub fn csrf_cookie_name(app: &App) -> &'static str {
 }
 
 /// Loads the session of the request's cookie on tenant hosts, and marks
-/// every response of a request with a session `Cache-Control: no-store`.
+/// every response of a request with a session `Cache-Control: no-store`,
+/// unless the handler chose its own (the versioned, private picture).
 pub async fn load_session<E: Endpoint>(inner: Arc<E>, mut req: Request) -> poem::Result<Response> {
     let app = req.data::<Arc<App>>().cloned();
     let tenant = match req.data::<Site>() {
@@ -40,7 +41,7 @@ pub async fn load_session<E: Endpoint>(inner: Arc<E>, mut req: Request) -> poem:
     }
     let mut response = inner.call(req).await?.into_response();
     if signed_in {
-        response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        response.headers_mut().entry(header::CACHE_CONTROL).or_insert(HeaderValue::from_static("no-store"));
     }
     Ok(response)
 }

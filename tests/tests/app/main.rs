@@ -6,5 +6,6 @@ mod cli;
 mod documentation;
 mod hosts;
 mod mail;
+mod navigation;
 mod pages;
 mod store;

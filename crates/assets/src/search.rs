@@ -14,17 +14,38 @@ use crate::{AssetError, Kind, organizations};
 /// The most hits of each kind shown.
 const LIMIT: i64 = 50;
 
+/// What a hit is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Found {
+    /// An organization, by id.
+    Organization(String),
+    /// A record of an organization.
+    Record {
+        /// Its organization's id.
+        organization_id: String,
+        /// Its kind.
+        kind: Kind,
+        /// Its id.
+        id: String,
+    },
+    /// A document of an organization, or a tenant-wide guide (no organization).
+    Document {
+        /// Its organization's id, if any.
+        organization_id: Option<String>,
+        /// Its id.
+        id: String,
+    },
+}
+
 /// One hit.
 #[derive(Clone, Debug)]
 pub struct Hit {
-    /// Where it lives: `/organizations/{id}/{section}/{record}` and the like.
-    pub path: String,
+    /// What was found.
+    pub found: Found,
     /// What to show.
     pub title: String,
-    /// The organization's name, or "" for tenant-wide guides.
+    /// The organization's name, or "" for organizations themselves and tenant-wide guides.
     pub organization: String,
-    /// The section label key (`configurations`, …, `documents`, `organizations`).
-    pub section: &'static str,
 }
 
 /// Everything matching `query` that `user` may see.
@@ -44,12 +65,7 @@ pub fn search(conn: &mut DbConn, user: &User, query: &str) -> Result<Vec<Hit>, A
     let mut hits: Vec<Hit> = visible
         .iter()
         .filter(|o| o.name.to_lowercase().contains(&needle) || o.short_name.to_lowercase().contains(&needle))
-        .map(|o| Hit {
-            path: format!("/organizations/{}", o.id),
-            title: o.name.clone(),
-            organization: String::new(),
-            section: "organizations",
-        })
+        .map(|o| Hit { found: Found::Organization(o.id.clone()), title: o.name.clone(), organization: String::new() })
         .collect();
 
     let mut select = records::table
@@ -78,10 +94,9 @@ pub fn search(conn: &mut DbConn, user: &User, query: &str) -> Result<Vec<Hit>, A
             continue;
         }
         hits.push(Hit {
-            path: format!("/organizations/{organization_id}/{}/{id}", kind.section().slug()),
+            found: Found::Record { organization_id, kind, id },
             title: name,
             organization: organization.clone(),
-            section: kind.section().slug(),
         });
     }
 
@@ -97,19 +112,14 @@ pub fn search(conn: &mut DbConn, user: &User, query: &str) -> Result<Vec<Hit>, A
         match organization_id {
             Some(org) => {
                 if let Some(organization) = names.get(&org) {
-                    hits.push(Hit {
-                        path: format!("/organizations/{org}/documents/{id}"),
-                        title,
-                        organization: organization.clone(),
-                        section: "documents",
-                    });
+                    let organization = organization.clone();
+                    hits.push(Hit { found: Found::Document { organization_id: Some(org), id }, title, organization });
                 }
             }
             None => hits.push(Hit {
-                path: format!("/guides/{id}"),
+                found: Found::Document { organization_id: None, id },
                 title,
                 organization: String::new(),
-                section: "documents",
             }),
         }
     }

@@ -2,6 +2,7 @@
 
 use askama::Template;
 use cairn_assets::Section;
+use cairn_assets::search::Found;
 use poem::http::StatusCode;
 use poem::web::Query;
 use poem::{Request, Response, handler};
@@ -49,11 +50,20 @@ pub async fn search_page(
     let hits = hits
         .into_iter()
         .map(|h| {
-            let section =
-                Section::from_slug(h.section).map(|s| labels::section(s, lang)).unwrap_or(frame.t.organizations_title);
+            let (path, section) = match h.found {
+                Found::Organization(id) => (format!("/organizations/{id}"), frame.t.organizations_title),
+                Found::Record { organization_id, kind, id } => (
+                    format!("/organizations/{organization_id}/{}/{id}", kind.section().slug()),
+                    labels::section(kind.section(), lang),
+                ),
+                Found::Document { organization_id: Some(org), id } => {
+                    (format!("/organizations/{org}/documents/{id}"), labels::section(Section::Documents, lang))
+                }
+                Found::Document { organization_id: None, id } => (format!("/guides/{id}"), frame.t.guides),
+            };
             let where_ =
                 if h.organization.is_empty() { section.to_owned() } else { format!("{} · {section}", h.organization) };
-            HitRow { path: h.path, title: h.title, where_ }
+            HitRow { path, title: h.title, where_ }
         })
         .collect();
     Ok(render(StatusCode::OK, &SearchPage { frame, q, hits }))

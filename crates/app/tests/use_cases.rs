@@ -1,0 +1,228 @@
+//! The use cases called directly, without HTTP, on SQLite and PostgreSQL:
+//! policy inside, audit in the same transaction, refusals that look like
+//! absences, read transactions that take no write lock.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use cairn_app::{
+    AccountInput, App, AppConfig, AppError, AuditFilter, Caller, Invite, OrganizationId, OrganizationRef, RecordId,
+};
+use cairn_assets::Kind;
+use cairn_assets::records::ListQuery;
+use cairn_auth::Role;
+use cairn_auth::password::Passwords;
+use cairn_auth::sessions::Timeouts;
+use cairn_store::scratch::{ScratchDatabase, TestBackend};
+use cairn_store::{Database, DatabaseUrl, PoolOptions};
+use cairn_tenancy::{PublicUrls, Tenant, TenantDirectory};
+use cairn_vault::MasterKey;
+
+/// An application on a fresh database, with the demo tenant.
+struct Fixture {
+    app: Arc<App>,
+    tenant: Arc<Tenant>,
+    scratch: ScratchDatabase,
+}
+
+impl Fixture {
+    async fn new(backend: TestBackend) -> Option<Self> {
+        let scratch = ScratchDatabase::create(backend)?;
+        let url = DatabaseUrl::parse(scratch.url()).expect("url");
+        let db = Database::connect(&url, &PoolOptions { max_connections: 4, ..Default::default() }).await.expect("db");
+        db.migrate().await.expect("migrations");
+        let directory = TenantDirectory::new(db.clone(), Duration::ZERO);
+        let app = Arc::new(App::new(AppConfig {
+            db,
+            master_key: Arc::new(MasterKey::generate()),
+            directory,
+            public: PublicUrls { scheme: "http".into(), base_domain: "localhost".into(), port: Some(8080) },
+            passwords: Passwords::new(64).expect("argon2"),
+            timeouts: Timeouts { idle: Duration::from_secs(1800), absolute: Duration::from_secs(3600) },
+            invitation_ttl: Duration::from_secs(3600),
+            reset_ttl: Duration::from_secs(3600),
+            mail_waker: Arc::default(),
+        }));
+        let seed = app.seed_demo("plusundplus.ch").await.expect("seed").expect("demo");
+        let tenant = Arc::new(seed.tenant);
+        Some(Fixture { app, tenant, scratch })
+    }
+
+    fn operator(&self) -> Caller {
+        Caller::operator(Arc::clone(&self.tenant), "test")
+    }
+
+    /// A person of `role` (granted `organization` when given), as a caller.
+    async fn person(&self, email: &str, role: Role, organization: Option<&str>) -> Caller {
+        let invite = Invite {
+            email: email.into(),
+            role,
+            organization: organization.map(|name| OrganizationRef::Name(name.into())),
+        };
+        let link = self.app.invite(&self.operator(), invite).await.expect("invite");
+        let token = link.rsplit('/').next().expect("token").to_owned();
+        let input = AccountInput {
+            first_name: "Erika".into(),
+            last_name: "Muster".into(),
+            password: "Kiesel-Alpaka-Fernrohr-42".into(),
+            password_confirm: "Kiesel-Alpaka-Fernrohr-42".into(),
+        };
+        let session = self.app.accept_invitation(&self.tenant, token, &input, "192.0.2.7").await.expect("account");
+        let signed = self.app.session(&self.tenant, session.token).await.expect("lookup").expect("session");
+        Caller::user(Arc::clone(&self.tenant), signed.user, "192.0.2.7").expect("caller")
+    }
+
+    async fn organization(&self, staff: &Caller, name: &str) -> OrganizationId {
+        let all = self.app.organizations(staff).await.expect("organizations");
+        OrganizationId::new(all.into_iter().find(|o| o.name == name).expect(name).id)
+    }
+}
+
+/// Runs each named `async fn(Fixture)` on SQLite and PostgreSQL.
+macro_rules! on_both {
+    ($($name:ident),* $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    let fixture = super::Fixture::new(cairn_store::scratch::TestBackend::Sqlite).await.expect("sqlite");
+                    super::$name(fixture).await;
+                }
+
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    match super::Fixture::new(cairn_store::scratch::TestBackend::Postgres).await {
+                        Some(fixture) => super::$name(fixture).await,
+                        None => eprintln!("skipped: {} is not set", cairn_store::scratch::PG_ENV),
+                    }
+                }
+            }
+        )*
+    };
+}
+
+on_both!(
+    refusals_look_exactly_like_absences,
+    a_reveal_is_audited_with_who_and_where,
+    invitations_follow_the_policy_whoever_asks,
+    reads_do_not_wait_for_the_write_lock,
+    a_customer_never_sees_staff_only_entries,
+);
+
+async fn refusals_look_exactly_like_absences(f: Fixture) {
+    let owner = f.person("chef@plusundplus.ch", Role::Owner, None).await;
+    let customer = f.person("kunde@muster-ag.ch", Role::Customer, Some("Muster AG")).await;
+    let other = f.organization(&owner, "Bäckerei Beispiel GmbH").await;
+    let missing = OrganizationId::new("0190a0a0-0000-7000-8000-000000000000");
+    for organization in [&other, &missing] {
+        let refused = f.app.organization_overview(&customer, organization).await;
+        assert!(matches!(refused, Err(AppError::NotFound)), "{refused:?}");
+        let list = f.app.records(&customer, organization, Kind::Password, ListQuery::default()).await;
+        assert!(matches!(list, Err(AppError::NotFound)), "{list:?}");
+    }
+    // A record of another organization, named under the customer's own: not found either.
+    let own = f.organization(&owner, "Muster AG").await;
+    let foreign = f.app.records(&owner, &other, Kind::Password, ListQuery::default()).await.expect("list");
+    let foreign_id = RecordId::new(foreign.page.records[0].id.clone());
+    let crossed = f.app.reveal(&customer, &own, Kind::Password, &foreign_id, "").await;
+    assert!(matches!(crossed, Err(AppError::NotFound)), "{crossed:?}");
+    // Owner-only use cases: not found for everyone else.
+    assert!(matches!(f.app.users_overview(&customer).await, Err(AppError::NotFound)));
+    assert!(matches!(f.app.audit_log(&customer, AuditFilter::default()).await, Err(AppError::NotFound)));
+    assert!(f.app.users_overview(&owner).await.is_ok());
+}
+
+async fn a_reveal_is_audited_with_who_and_where(f: Fixture) {
+    let customer = f.person("kunde@muster-ag.ch", Role::Customer, Some("Muster AG")).await;
+    let owner = f.person("chef@plusundplus.ch", Role::Owner, None).await;
+    let org = f.organization(&owner, "Muster AG").await;
+    let listed = f.app.records(&customer, &org, Kind::Password, ListQuery::default()).await.expect("list");
+    let record = listed.page.records.iter().find(|r| r.name.contains("E-Mail")).expect("the mail account");
+    let id = RecordId::new(record.id.clone());
+    let revealed = f.app.reveal(&customer, &org, Kind::Password, &id, "").await.expect("reveal");
+    assert!(!secrecy::ExposeSecret::expose_secret(&revealed.value).is_empty());
+    let filter = AuditFilter { target_id: Some(record.id.clone()), ..Default::default() };
+    let events = f.app.audit_log(&owner, filter).await.expect("log").events;
+    let event = events.iter().find(|e| e.action == "record.revealed").expect("a reveal event");
+    assert_eq!(event.actor, "kunde@muster-ag.ch");
+    assert_eq!(event.ip.as_deref(), Some("192.0.2.7"));
+    assert_eq!(event.organization_id.as_deref(), Some(org.as_str()));
+    assert!(event.details.contains("\"field\":\"password\""), "{}", event.details);
+}
+
+async fn invitations_follow_the_policy_whoever_asks(f: Fixture) {
+    let technician = f.person("tech@plusundplus.ch", Role::Technician, None).await;
+    let customer = f.person("kunde@muster-ag.ch", Role::Customer, Some("Muster AG")).await;
+    let as_owner = |email: &str| Invite { email: email.into(), role: Role::Owner, organization: None };
+    let into_muster = |email: &str| Invite {
+        email: email.into(),
+        role: Role::Customer,
+        organization: Some(OrganizationRef::Name("Muster AG".into())),
+    };
+    assert!(matches!(f.app.invite(&technician, as_owner("boss@evil.ch")).await, Err(AppError::NotFound)));
+    assert!(matches!(f.app.invite(&customer, into_muster("friend@evil.ch")).await, Err(AppError::NotFound)));
+    f.app.invite(&technician, into_muster("neu@muster-ag.ch")).await.expect("staff invite customers");
+    f.app.invite(&f.operator(), as_owner("zweite@plusundplus.ch")).await.expect("operators invite anyone");
+    let taken = f.app.invite(&f.operator(), as_owner("tech@plusundplus.ch")).await;
+    assert!(matches!(taken, Err(AppError::Conflict { field: "email" })), "{taken:?}");
+    let unknown = Invite { organization: Some(OrganizationRef::Name("Nope AG".into())), ..into_muster("x@y.ch") };
+    assert!(matches!(f.app.invite(&f.operator(), unknown).await, Err(AppError::Invalid { .. })));
+    let broken = f.app.invite(&f.operator(), as_owner("not an address")).await;
+    assert!(matches!(broken, Err(AppError::Invalid { .. })), "{broken:?}");
+
+    let owner = f.person("chef@plusundplus.ch", Role::Owner, None).await;
+    let pending = f.app.users_overview(&owner).await.expect("overview").invitations;
+    let emails: Vec<&str> = pending.iter().map(|i| i.email.as_str()).collect();
+    assert!(emails.contains(&"neu@muster-ag.ch") && emails.contains(&"zweite@plusundplus.ch"), "{emails:?}");
+    assert!(!emails.contains(&"boss@evil.ch") && !emails.contains(&"friend@evil.ch"), "refused: nothing written");
+    let events = f.app.audit_log(&owner, AuditFilter::default()).await.expect("log").events;
+    let invited = events.iter().filter(|e| e.action == "invitation.created").count();
+    assert!(invited >= 6, "every invitation is audited: {invited}");
+}
+
+async fn reads_do_not_wait_for_the_write_lock(f: Fixture) {
+    let owner = f.person("chef@plusundplus.ch", Role::Owner, None).await;
+    let org = f.organization(&owner, "Muster AG").await;
+    let Some(path) = f.scratch.url().strip_prefix("sqlite://").map(str::to_owned) else {
+        // PostgreSQL readers never wait for writers; the read path runs READ ONLY there.
+        f.app.records(&owner, &org, Kind::Password, ListQuery::default()).await.expect("read");
+        return;
+    };
+    // Another connection holds SQLite's write lock while the reads run.
+    let (release_tx, release_rx) = std::sync::mpsc::channel::<()>();
+    let (held_tx, held_rx) = std::sync::mpsc::channel::<()>();
+    let writer = std::thread::spawn(move || {
+        use diesel::Connection;
+        use diesel::connection::SimpleConnection;
+        let mut conn = diesel::SqliteConnection::establish(&path).expect("writer");
+        conn.batch_execute("BEGIN IMMEDIATE").expect("write lock");
+        held_tx.send(()).expect("signal");
+        let _ = release_rx.recv_timeout(Duration::from_secs(30));
+        conn.batch_execute("ROLLBACK").expect("release");
+    });
+    held_rx.recv().expect("the writer holds the lock");
+    let started = std::time::Instant::now();
+    let page = f.app.records(&owner, &org, Kind::Password, ListQuery::default()).await.expect("a read during a write");
+    assert!(!page.page.records.is_empty());
+    assert!(f.app.organizations(&owner).await.is_ok());
+    let waited = started.elapsed();
+    release_tx.send(()).expect("release");
+    writer.join().expect("writer");
+    // A write transaction would have waited out the busy timeout (seconds) here.
+    assert!(waited < Duration::from_secs(2), "reads went past the lock: {waited:?}");
+}
+
+async fn a_customer_never_sees_staff_only_entries(f: Fixture) {
+    let owner = f.person("chef@plusundplus.ch", Role::Owner, None).await;
+    let customer = f.person("kunde@muster-ag.ch", Role::Customer, Some("Muster AG")).await;
+    let org = f.organization(&owner, "Muster AG").await;
+    let all = f.app.records(&owner, &org, Kind::Password, ListQuery::default()).await.expect("staff list");
+    let seen = f.app.records(&customer, &org, Kind::Password, ListQuery::default()).await.expect("customer list");
+    let hidden: Vec<_> = all.page.records.iter().filter(|r| !seen.page.records.iter().any(|s| s.id == r.id)).collect();
+    assert!(!hidden.is_empty(), "the demo has staff-only passwords");
+    for record in hidden {
+        let id = RecordId::new(record.id.clone());
+        assert!(matches!(f.app.record(&customer, &org, Kind::Password, &id).await, Err(AppError::NotFound)));
+        assert!(matches!(f.app.reveal(&customer, &org, Kind::Password, &id, "").await, Err(AppError::NotFound)));
+    }
+}

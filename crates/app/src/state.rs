@@ -152,6 +152,20 @@ impl App {
         self.db.tenant_read_tx(tenant, move |conn| f(&mut Tx { conn, master: &master, tenant: &scope })).await
     }
 
+    /// Runs `f` in one platform-wide transaction (operator work across tenants).
+    pub(crate) async fn platform<T, F>(&self, f: F) -> Result<T, AppError>
+    where
+        F: FnOnce(&mut DbConn) -> Result<T, AppError> + Send + 'static,
+        T: Send + 'static,
+    {
+        self.db.tx(f).await
+    }
+
+    /// The pool, for the background workers this crate builds.
+    pub(crate) fn database(&self) -> &Database {
+        &self.db
+    }
+
     /// Runs slow, blocking work (password hashing, image decoding) off the async threads.
     pub(crate) async fn blocking<T, F>(&self, f: F) -> Result<T, AppError>
     where

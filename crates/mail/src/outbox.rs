@@ -258,6 +258,14 @@ pub fn status(conn: &mut DbConn) -> QueryResult<StatusReport> {
     Ok(report)
 }
 
+/// Where one mail stands: its status, attempts so far and last error.
+pub fn outcome(conn: &mut DbConn, id: &str) -> QueryResult<(String, i32, Option<String>)> {
+    mail_outbox::table
+        .filter(mail_outbox::id.eq(id))
+        .select((mail_outbox::status, mail_outbox::attempts, mail_outbox::last_error))
+        .first(conn)
+}
+
 /// Queues every failed mail again with fresh attempts; returns how many.
 pub fn retry_failed(conn: &mut DbConn) -> QueryResult<usize> {
     diesel::update(mail_outbox::table.filter(mail_outbox::status.eq("failed")))

@@ -4,11 +4,10 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use anyhow::Context;
 use cairn_app::{AppError, Caller, Invite, OrganizationRef, Reason};
 use cairn_auth::Role;
 use cairn_store::audit::Actor;
-use cairn_tenancy::{HostTarget, Locale, NewTenant, TenantDirectory, TenantSlug, TenantStatus};
+use cairn_tenancy::{HostTarget, Locale, NewTenant, TenantSlug, TenantStatus};
 use cairn_vault::MasterKey;
 use clap::{Parser, Subcommand};
 
@@ -191,8 +190,8 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<()> {
             tenant_command(command, &app, &settings, out).await?;
         }
         Command::Mail(command) => {
-            let (db, _) = startup::open(&settings).await?;
-            mail_command(command, db, &settings, out).await?;
+            let app = startup::cli_state(&settings).await?;
+            mail_command(command, &app, &settings, out).await?;
         }
         Command::Invite { tenant, email, role, org } => {
             let app = startup::cli_state(&settings).await?;
@@ -205,16 +204,12 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<()> {
             writeln!(out, "{link}")?;
         }
         Command::MasterKey(MasterKeyCommand::Rotate { new_key_file }) => {
-            let (db, old) = startup::open(&settings).await?;
+            let app = startup::cli_state(&settings).await?;
             let (new, _) = MasterKey::load_or_create(&new_key_file)?;
-            if new.id() == old.id() {
-                anyhow::bail!("the new key is the key in use");
-            }
-            let new = Arc::new(new);
-            let count = db
-                .tx(move |conn| cairn_tenancy::keys::rotate_master_key(conn, &old, &new))
-                .await
-                .context("re-wrapping data keys (nothing was changed)")?;
+            let count = app.rotate_master_key(Arc::new(new)).await.map_err(|e| match e {
+                AppError::Invalid { reason: Reason::Text(message), .. } => anyhow::anyhow!(message),
+                other => anyhow::anyhow!(other).context("re-wrapping data keys (nothing was changed)"),
+            })?;
             writeln!(
                 out,
                 "Re-wrapped {count} data key(s). Point security.master_key_file at {} and restart every node.",
@@ -319,44 +314,26 @@ async fn tenant_command(
 
 async fn mail_command(
     command: MailCommand,
-    db: cairn_store::Database,
+    app: &cairn_app::App,
     settings: &Settings,
     out: &mut (dyn Write + Send),
 ) -> anyhow::Result<()> {
-    use cairn_mail::outbox;
-    use cairn_store::StoreError;
     match command {
         MailCommand::Test { tenant, to } => {
-            let directory = TenantDirectory::new(db.clone(), std::time::Duration::ZERO);
-            let tenant =
-                directory.by_slug(&TenantSlug::parse(&tenant).map_err(|e| anyhow::anyhow!("--tenant: {e}"))?).await?;
-            let id = db
-                .tx(move |conn| {
-                    let recipient = outbox::Recipient { address: &to, name: None, locale: tenant.locale };
-                    outbox::enqueue(conn, &tenant, recipient, &cairn_mail::MailContent::Test)
-                })
-                .await?;
+            let slug = TenantSlug::parse(&tenant).map_err(|e| anyhow::anyhow!("--tenant: {e}"))?;
+            let tenant = Arc::new(app.directory().by_slug(&slug).await?);
+            let id = app.queue_test_mail(&Caller::operator(tenant, "cli"), &to).await.map_err(describe)?;
             let transport = cairn_mail::MailTransport::from_settings(&settings.mail)?;
-            let worker = cairn_mail::OutboxWorker::new(db.clone(), transport, &settings.mail)?;
+            let worker = app.mail_worker(transport, &settings.mail)?;
             // A running server's worker may take the mail first; either way,
             // wait for the first attempt's outcome.
             let deadline =
                 std::time::Instant::now() + std::time::Duration::from_secs(settings.mail.smtp.timeout_secs + 30);
             loop {
                 worker.run_once().await?;
-                let report_id = id.clone();
-                let (status, attempts, error): (String, i32, Option<String>) = db
-                    .run(move |conn| {
-                        use cairn_store::schema::mail_outbox::dsl as m;
-                        use diesel::prelude::*;
-                        m::mail_outbox
-                            .filter(m::id.eq(&report_id))
-                            .select((m::status, m::attempts, m::last_error))
-                            .first(conn)
-                            .map_err(StoreError::from)
-                    })
-                    .await?;
-                match (status.as_str(), error) {
+                let outcome = app.mail_outcome(&id).await?;
+                let (status, attempts) = (outcome.status, outcome.attempts);
+                match (status.as_str(), outcome.error) {
                     ("sent", _) => {
                         writeln!(out, "Test mail {id} sent")?;
                         break;
@@ -373,7 +350,7 @@ async fn mail_command(
             }
         }
         MailCommand::Status => {
-            let report = db.run(|conn| outbox::status(conn).map_err(StoreError::from)).await?;
+            let report = app.mail_status().await?;
             writeln!(
                 out,
                 "queued {}  sending {}  sent {}  failed {}",
@@ -384,7 +361,7 @@ async fn mail_command(
             }
         }
         MailCommand::Retry => {
-            let count = db.tx(|conn| outbox::retry_failed(conn).map_err(StoreError::from)).await?;
+            let count = app.retry_failed_mail().await?;
             writeln!(out, "{count} failed mail(s) queued again")?;
         }
     }

@@ -8,8 +8,9 @@ use cairn_app::SignedIn;
 use cairn_auth::{Role, User};
 use cairn_tenancy::{Locale, Site, Tenant};
 use chrono::NaiveDateTime;
+use poem::http::HeaderValue;
 use poem::http::StatusCode;
-use poem::http::header::ACCEPT_LANGUAGE;
+use poem::http::header::{self, ACCEPT_LANGUAGE};
 use poem::web::Html;
 use poem::{IntoResponse, Request, Response};
 
@@ -106,6 +107,18 @@ impl Frame {
 pub struct LinkInvalid {
     /// The frame.
     pub frame: Frame,
+}
+
+/// Marks a response `Referrer-Policy: no-referrer`: pages whose path or
+/// query holds a token (invitations, resets, handoffs) never leak it.
+pub fn no_referrer(mut response: Response) -> Response {
+    response.headers_mut().insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    response
+}
+
+/// The "link no longer valid" page (410), without a referrer.
+pub fn link_invalid(req: &Request) -> Response {
+    no_referrer(render(StatusCode::GONE, &LinkInvalid { frame: Frame::for_request(req) }))
 }
 
 /// The language of a page: the browser's preference, then the tenant's default.

@@ -2,7 +2,7 @@
 //! single-use handoff to the tenant's host, which asks for the code.
 
 use askama::Template;
-use poem::http::{HeaderValue, StatusCode, header};
+use poem::http::StatusCode;
 use poem::web::{Form, Query};
 use poem::{Request, Response, handler};
 use serde::Deserialize;
@@ -11,7 +11,7 @@ use super::login::failure_message;
 use crate::error::WebResult;
 use crate::extract::{AppData, ClientIp, TenantHost};
 use crate::flow::{page_of_stage, see_other};
-use crate::page::{Frame, LinkInvalid, render};
+use crate::page::{Frame, link_invalid, no_referrer, render};
 use crate::session::session_cookie;
 
 #[derive(Template)]
@@ -80,16 +80,12 @@ pub async fn handoff(
     TenantHost(tenant): TenantHost,
     Query(query): Query<HandoffQuery>,
 ) -> WebResult<Response> {
-    let mut response = match app.exchange_handoff(&tenant, query.code).await {
+    match app.exchange_handoff(&tenant, query.code).await {
         Ok(session) => {
             req.cookie().add(session_cookie(&app, &session.token));
-            see_other(&page_of_stage(session.stage, ""))
+            Ok(no_referrer(see_other(&page_of_stage(session.stage, ""))))
         }
-        Err(cairn_app::AppError::LinkInvalid) => {
-            render(StatusCode::GONE, &LinkInvalid { frame: Frame::for_request(req) })
-        }
-        Err(other) => return Err(other.into()),
-    };
-    response.headers_mut().insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
-    Ok(response)
+        Err(cairn_app::AppError::LinkInvalid) => Ok(link_invalid(req)),
+        Err(other) => Err(other.into()),
+    }
 }

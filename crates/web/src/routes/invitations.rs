@@ -2,7 +2,7 @@
 
 use askama::Template;
 use cairn_app::{AccountInput, AppError};
-use poem::http::{HeaderValue, StatusCode, header};
+use poem::http::StatusCode;
 use poem::web::{Form, Path};
 use poem::{Request, Response, handler};
 use serde::Deserialize;
@@ -11,7 +11,7 @@ use crate::error::WebResult;
 use crate::extract::{AppData, ClientIp, TenantHost};
 use crate::flow::{page_of_stage, see_other};
 use crate::messages::form_error;
-use crate::page::{Frame, LinkInvalid, render};
+use crate::page::{Frame, link_invalid, no_referrer, render};
 use crate::session::session_cookie;
 
 #[derive(Template)]
@@ -33,16 +33,6 @@ pub struct CreateAccountForm {
     last_name: String,
     password: String,
     password_confirm: String,
-}
-
-/// Invitation links carry their token in the path: never leak it in a Referer.
-fn no_referrer(mut response: Response) -> Response {
-    response.headers_mut().insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
-    response
-}
-
-fn link_invalid(req: &Request) -> Response {
-    no_referrer(render(StatusCode::GONE, &LinkInvalid { frame: Frame::for_request(req) }))
 }
 
 /// `GET /invitations/{token}`: the create-account form, or a page saying the link is no longer valid.

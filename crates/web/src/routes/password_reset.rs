@@ -2,7 +2,7 @@
 
 use askama::Template;
 use cairn_app::AppError;
-use poem::http::{HeaderValue, StatusCode, header};
+use poem::http::StatusCode;
 use poem::web::{Form, Path};
 use poem::{Request, Response, handler};
 use serde::Deserialize;
@@ -11,7 +11,7 @@ use super::login::TenantLogin;
 use crate::error::WebResult;
 use crate::extract::{AppData, ClientIp, TenantHost};
 use crate::messages::form_error;
-use crate::page::{Frame, LinkInvalid, render};
+use crate::page::{Frame, link_invalid, no_referrer, render};
 
 #[derive(Template)]
 #[template(path = "notice.html")]
@@ -48,15 +48,6 @@ pub struct ResetRequestForm {
 pub struct NewPasswordForm {
     new_password: String,
     new_password_confirm: String,
-}
-
-fn no_referrer(mut response: Response) -> Response {
-    response.headers_mut().insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
-    response
-}
-
-fn link_invalid(req: &Request) -> Response {
-    no_referrer(render(StatusCode::GONE, &LinkInvalid { frame: Frame::for_request(req) }))
 }
 
 /// `GET /password-reset`.

@@ -1,2 +1,67 @@
-//! The REST API of Cairn: the tenant API at `/api/v1` (API keys) and the
-//! operator API at `/operator/v1` on the apex, described with poem-openapi.
+//! The REST API of Cairn: the tenant API at `/api/v1` on each tenant's host,
+//! authenticated by API keys, described with poem-openapi (OpenAPI 3 at
+//! `/api/v1/openapi.json`, Swagger UI at `/api/docs`, both served from the
+//! binary). Every operation calls the same use case of [`cairn_app::App`]
+//! as the pages do; errors are `application/problem+json`.
+
+mod auth;
+mod list;
+mod organizations;
+mod problem;
+mod records;
+
+use cairn_app::RateLimit;
+use poem::{Endpoint, EndpointExt, IntoEndpoint, IntoResponse, Route};
+use poem_openapi::{OpenApiService, Tags};
+
+pub use problem::Problem;
+
+/// The groups of operations in the documentation.
+#[derive(Tags)]
+pub enum ApiTags {
+    /// The MSP's customers.
+    Organizations,
+    /// Configurations, contacts, passwords, Wi-Fi and VPNs of an organization.
+    Records,
+}
+
+/// The tenant API's OpenAPI service (also used to write the document out).
+pub fn tenant_service() -> OpenApiService<(organizations::OrganizationsApi, records::RecordsApi), ()> {
+    OpenApiService::new((organizations::OrganizationsApi, records::RecordsApi), "Cairn API", env!("CARGO_PKG_VERSION"))
+        .description(
+            "The documentation of an MSP's customers: organizations and their configurations, contacts, \
+             passwords, Wi-Fi and VPNs. Authenticate with an API key (`Authorization: Bearer cairn_…`), made by \
+             an owner under Settings → API keys or with `cairn apikey create`. Lists take `page`, `per_page` \
+             (at most 1000), `q` and `sort`, and answer `{\"data\": […], \"meta\": {…}}`. Secrets come out \
+             only through `reveal`, which is audited. Errors are `application/problem+json`; anything outside \
+             the key's reach is 404, like an id that does not exist.",
+        )
+        .server("/api/v1")
+}
+
+/// Everything under `/api` on a tenant host: `/api/v1/…`, its document,
+/// and the Swagger UI at `/api/docs`. `limit` is each key's rate limit.
+pub fn tenant_api(limit: RateLimit) -> impl Endpoint {
+    let service = tenant_service();
+    let spec = service.spec_endpoint();
+    let docs = service.swagger_ui();
+    Route::new()
+        .at("/v1/openapi.json", spec)
+        .nest("/v1", service.into_endpoint().around(problem::problem_json))
+        .nest("/docs", docs.around(docs_policy))
+        .data(limit)
+}
+
+/// The Swagger UI ships its script and style inline (from the binary, no
+/// CDN): its page alone allows inline code. It holds no user content.
+async fn docs_policy<E: Endpoint>(inner: std::sync::Arc<E>, req: poem::Request) -> poem::Result<poem::Response> {
+    let mut response = inner.call(req).await?.into_response();
+    response.headers_mut().insert(
+        poem::http::header::CONTENT_SECURITY_POLICY,
+        poem::http::HeaderValue::from_static(
+            "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; \
+             img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
+        ),
+    );
+    Ok(response)
+}

@@ -10,6 +10,27 @@ use cairn_tenancy::Tenant;
 
 use crate::AppError;
 
+/// The client's address as the surface determined it (the TCP peer, or
+/// behind a trusted proxy the address it reports), put into request data
+/// once per request so every surface reads the same.
+#[derive(Clone, Debug)]
+pub struct ClientAddress(pub String);
+
+impl ClientAddress {
+    /// The client address: the last `X-Forwarded-For` entry (the one a
+    /// trusted proxy appended itself) when `trust_forwarded_for`, else the peer.
+    pub fn determine(peer: Option<std::net::IpAddr>, forwarded_for: Option<&str>, trust_forwarded_for: bool) -> Self {
+        let forwarded = forwarded_for
+            .filter(|_| trust_forwarded_for)
+            .and_then(|v| v.rsplit(',').next())
+            .and_then(|ip| ip.trim().parse::<std::net::IpAddr>().ok());
+        match forwarded.or(peer) {
+            Some(ip) => ClientAddress(ip.to_string()),
+            None => ClientAddress("unknown".into()),
+        }
+    }
+}
+
 /// Who acts.
 #[derive(Clone, Debug)]
 enum Who {

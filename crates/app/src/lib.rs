@@ -17,6 +17,7 @@
 
 mod access_requests;
 mod accounts;
+mod api_keys;
 mod audit_log;
 mod caller;
 mod demo;
@@ -34,8 +35,9 @@ mod users;
 
 pub use access_requests::AccessRequest;
 pub use accounts::{AccountInput, PasswordChange, ProfileData, ProfileInput};
+pub use api_keys::{NewKey, RateLimit};
 pub use audit_log::AuditLog;
-pub use caller::Caller;
+pub use caller::{Caller, ClientAddress};
 pub use demo::DemoSeed;
 pub use documents::{DocumentList, DocumentView, Place};
 pub use error::{AppError, Reason};

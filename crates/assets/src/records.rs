@@ -17,6 +17,8 @@ use crate::{AssetError, Authorized, Input, Kind};
 
 /// Rows a section list shows per page.
 pub const PAGE_SIZE: usize = 25;
+/// The most rows one page may hold (the API's `per_page`).
+pub const MAX_PAGE_SIZE: usize = 1000;
 /// The most records one section list reads (lists sort and filter these).
 const SECTION_CAP: i64 = 10_000;
 
@@ -364,6 +366,8 @@ pub struct ListQuery {
     pub desc: bool,
     /// 1-based page.
     pub page: usize,
+    /// Rows per page; 0 means [`PAGE_SIZE`], at most [`MAX_PAGE_SIZE`].
+    pub per_page: usize,
 }
 
 /// A page of a section list.
@@ -416,9 +420,10 @@ pub fn list(
         rows.reverse();
     }
     let total = rows.len();
-    let pages = total.div_ceil(PAGE_SIZE).max(1);
+    let size = if query.per_page == 0 { PAGE_SIZE } else { query.per_page.min(MAX_PAGE_SIZE) };
+    let pages = total.div_ceil(size).max(1);
     let page = query.page.clamp(1, pages);
-    let records = rows.into_iter().skip((page - 1) * PAGE_SIZE).take(PAGE_SIZE).collect();
+    let records = rows.into_iter().skip((page - 1) * size).take(size).collect();
     Ok(ListPage { records, total, page, pages })
 }
 

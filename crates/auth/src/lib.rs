@@ -5,6 +5,7 @@
 //! Everything here is logic over a connection and a tenant scope; the pages
 //! live in `cairn-web`.
 
+pub mod api_keys;
 pub mod avatar;
 mod error;
 pub mod invitations;

@@ -90,6 +90,9 @@ impl FromStr for Theme {
     }
 }
 
+/// The kind of user that is a person (the others act for API keys).
+pub(crate) const PERSON: &str = "person";
+
 /// A user as stored.
 #[derive(Clone, Debug, Queryable, Selectable)]
 #[diesel(table_name = users)]
@@ -208,6 +211,7 @@ pub fn by_email(conn: &mut DbConn, tenant: &TenantId, email: &str) -> Result<Opt
     Ok(users::table
         .filter(users::tenant_id.eq(tenant.as_str()))
         .filter(users::email.eq(normalize_email(email)))
+        .filter(users::kind.eq(PERSON))
         .select(UserRow::as_select())
         .first::<UserRow>(conn)
         .optional()?
@@ -218,6 +222,7 @@ pub fn by_email(conn: &mut DbConn, tenant: &TenantId, email: &str) -> Result<Opt
 pub fn list(conn: &mut DbConn, tenant: &TenantId) -> Result<Vec<User>, AuthError> {
     Ok(users::table
         .filter(users::tenant_id.eq(tenant.as_str()))
+        .filter(users::kind.eq(PERSON))
         .order((users::last_name, users::first_name, users::email))
         .select(UserRow::as_select())
         .load::<UserRow>(conn)?
@@ -232,6 +237,7 @@ pub fn active_customers(conn: &mut DbConn, tenant: &TenantId) -> Result<Vec<User
         .filter(users::tenant_id.eq(tenant.as_str()))
         .filter(users::role.eq(Role::Customer.as_str()))
         .filter(users::status.eq("active"))
+        .filter(users::kind.eq(PERSON))
         .order(users::email)
         .select(UserRow::as_select())
         .load::<UserRow>(conn)?

@@ -4,7 +4,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use cairn_app::{AppError, Caller, Invite, OrganizationRef, Reason};
+use cairn_app::{AppError, Caller, Invite, NewKey, OrganizationRef, Reason};
 use cairn_auth::Role;
 use cairn_store::audit::Actor;
 use cairn_tenancy::{HostTarget, Locale, NewTenant, TenantSlug, TenantStatus};
@@ -47,6 +47,9 @@ pub enum Command {
     /// Outbound mail: test, status, retry.
     #[command(subcommand)]
     Mail(MailCommand),
+    /// API keys for the REST API: create, list, revoke.
+    #[command(subcommand, name = "apikey")]
+    ApiKey(ApiKeyCommand),
     /// Invite someone to a tenant; prints the invitation link as the last line and queues the mail.
     Invite {
         /// The tenant's slug.
@@ -61,6 +64,43 @@ pub enum Command {
         /// The organization (by name) the account may read.
         #[arg(long)]
         org: Option<String>,
+    },
+}
+
+/// `cairn apikey …`
+#[derive(Debug, Subcommand)]
+pub enum ApiKeyCommand {
+    /// Make an API key; prints the key as the last line (shown once, stored hashed).
+    Create {
+        /// The tenant's slug.
+        #[arg(long)]
+        tenant: String,
+        /// A name for the key, e.g. "PSA sync".
+        #[arg(long)]
+        name: String,
+        /// owner, technician or customer: the rights the key acts with.
+        #[arg(long, default_value = "technician")]
+        role: String,
+        /// For customer keys: an organization (by name) it may read; repeatable.
+        #[arg(long)]
+        org: Vec<String>,
+        /// Days until the key stops working (default: until revoked).
+        #[arg(long)]
+        expires_days: Option<u32>,
+    },
+    /// List a tenant's keys (never the keys themselves).
+    List {
+        /// The tenant's slug.
+        #[arg(long)]
+        tenant: String,
+    },
+    /// Revoke a key: it stops working at once.
+    Revoke {
+        /// The tenant's slug.
+        #[arg(long)]
+        tenant: String,
+        /// The key's id (from `cairn apikey list`).
+        id: String,
     },
 }
 
@@ -193,6 +233,10 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<()> {
             let app = startup::cli_state(&settings).await?;
             mail_command(command, &app, &settings, out).await?;
         }
+        Command::ApiKey(command) => {
+            let app = startup::cli_state(&settings).await?;
+            apikey_command(command, &app, out).await?;
+        }
         Command::Invite { tenant, email, role, org } => {
             let app = startup::cli_state(&settings).await?;
             let slug = TenantSlug::parse(&tenant).map_err(|e| anyhow::anyhow!("--tenant: {e}"))?;
@@ -218,6 +262,61 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// The operator acting in the tenant named by `slug`.
+async fn operator_in(app: &cairn_app::App, slug: &str) -> anyhow::Result<Caller> {
+    let slug = TenantSlug::parse(slug).map_err(|e| anyhow::anyhow!("--tenant: {e}"))?;
+    let tenant = Arc::new(app.directory().by_slug(&slug).await?);
+    Ok(Caller::operator(tenant, "cli"))
+}
+
+async fn apikey_command(
+    command: ApiKeyCommand,
+    app: &cairn_app::App,
+    out: &mut (dyn Write + Send),
+) -> anyhow::Result<()> {
+    match command {
+        ApiKeyCommand::Create { tenant, name, role, org, expires_days } => {
+            let caller = operator_in(app, &tenant).await?;
+            let role: Role = role.parse().map_err(|e| anyhow::anyhow!("--role: {e}"))?;
+            let new = NewKey {
+                name,
+                role,
+                organizations: org.into_iter().map(OrganizationRef::Name).collect(),
+                expires_days,
+            };
+            let (key, secret) = app.create_api_key(&caller, new).await.map_err(describe)?;
+            let expiry = key.expires_at.map(|at| format!("until {at} UTC")).unwrap_or_else(|| "until revoked".into());
+            writeln!(out, "API key {} ({}, {}, {expiry}) created; it is shown once:", key.name, key.prefix, key.role)?;
+            writeln!(out, "{secret}")?;
+        }
+        ApiKeyCommand::List { tenant } => {
+            let caller = operator_in(app, &tenant).await?;
+            writeln!(out, "{:<38} {:<12} {:<11} {:<8} NAME", "ID", "PREFIX", "ROLE", "STATE")?;
+            let now = chrono_now();
+            for key in app.api_keys(&caller).await.map_err(describe)? {
+                let state = if key.is_live(now) {
+                    "live"
+                } else if key.revoked_at.is_some() {
+                    "revoked"
+                } else {
+                    "expired"
+                };
+                writeln!(out, "{:<38} {:<12} {:<11} {:<8} {}", key.id, key.prefix, key.role, state, key.name)?;
+            }
+        }
+        ApiKeyCommand::Revoke { tenant, id } => {
+            let caller = operator_in(app, &tenant).await?;
+            app.revoke_api_key(&caller, &id).await.map_err(describe)?;
+            writeln!(out, "Revoked {id}")?;
+        }
+    }
+    Ok(())
+}
+
+fn chrono_now() -> chrono::NaiveDateTime {
+    chrono::Utc::now().naive_utc()
 }
 
 /// Words a use case's refusal for the command line, naming the option.

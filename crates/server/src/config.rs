@@ -34,6 +34,8 @@ pub struct Settings {
     pub security: SecuritySettings,
     /// Platform operators.
     pub operator: OperatorSettings,
+    /// The REST API.
+    pub api: ApiSettings,
     /// Tenant resolution.
     pub tenancy: TenancySettings,
     /// Outbound mail.
@@ -109,6 +111,16 @@ pub struct SecuritySettings {
 pub struct OperatorSettings {
     /// Bearer token of the operator API; unset: the operator API is off.
     pub token: Option<SecretString>,
+}
+
+/// `[api]`
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApiSettings {
+    /// Requests one API key may make per window, across all nodes.
+    pub rate_limit: u32,
+    /// The window's length in seconds.
+    pub rate_window_secs: u32,
 }
 
 /// `[tenancy]`
@@ -225,6 +237,12 @@ impl Settings {
             && token.expose_secret().len() < 32
         {
             return fail("operator.token", "must be at least 32 characters");
+        }
+        if !(1..=1_000_000).contains(&self.api.rate_limit) {
+            return fail("api.rate_limit", "must be between 1 and 1000000");
+        }
+        if !(1..=86_400).contains(&self.api.rate_window_secs) {
+            return fail("api.rate_window_secs", "must be between 1 and 86400");
         }
         if self.tenancy.cache_ttl_secs > 3600 {
             return fail("tenancy.cache_ttl_secs", "must be at most 3600");

@@ -98,6 +98,7 @@ pub struct Application {
     port: u16,
     app: Arc<App>,
     trust_forwarded_for: bool,
+    api_limit: cairn_app::RateLimit,
     grace: Duration,
     mail_worker: OutboxWorker,
 }
@@ -129,6 +130,10 @@ impl Application {
             port,
             app,
             trust_forwarded_for: settings.server.trust_forwarded_for,
+            api_limit: cairn_app::RateLimit {
+                requests: settings.api.rate_limit,
+                window_secs: settings.api.rate_window_secs,
+            },
             grace: Duration::from_secs(settings.server.shutdown_grace_secs),
             mail_worker,
         })
@@ -154,7 +159,11 @@ impl Application {
         }));
         let served = Server::new_with_acceptor(self.acceptor)
             .run_with_graceful_shutdown(
-                cairn_web::endpoint(self.app, self.trust_forwarded_for),
+                cairn_web::endpoint(
+                    self.app,
+                    self.trust_forwarded_for,
+                    poem::EndpointExt::boxed(poem::EndpointExt::map_to_response(cairn_api::tenant_api(self.api_limit))),
+                ),
                 shutdown,
                 Some(self.grace),
             )

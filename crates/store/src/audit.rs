@@ -34,6 +34,10 @@ pub enum AuditAction {
     AccessRequested,
     /// An invitation was accepted and the account created.
     AccountCreated,
+    /// An API key was made.
+    ApiKeyCreated,
+    /// An API key was revoked.
+    ApiKeyRevoked,
     /// A document was archived.
     DocumentArchived,
     /// A document was created.
@@ -103,6 +107,8 @@ impl AuditAction {
     pub const ALL: &[AuditAction] = &[
         AuditAction::AccessRequested,
         AuditAction::AccountCreated,
+        AuditAction::ApiKeyCreated,
+        AuditAction::ApiKeyRevoked,
         AuditAction::DocumentArchived,
         AuditAction::DocumentCreated,
         AuditAction::DocumentRestored,
@@ -141,6 +147,8 @@ impl AuditAction {
         match self {
             AuditAction::AccessRequested => "access.requested",
             AuditAction::AccountCreated => "account.created",
+            AuditAction::ApiKeyCreated => "api_key.created",
+            AuditAction::ApiKeyRevoked => "api_key.revoked",
             AuditAction::DocumentArchived => "document.archived",
             AuditAction::DocumentCreated => "document.created",
             AuditAction::DocumentRestored => "document.restored",

@@ -75,6 +75,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     records,
     documents,
     document_revisions,
+    api_keys,
+    api_rate_windows,
 );
 
 diesel::table! {
@@ -137,6 +139,33 @@ diesel::table! {
         theme -> Text,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        kind -> Text,
+    }
+}
+
+diesel::table! {
+    api_keys (tenant_id, id) {
+        tenant_id -> Text,
+        id -> Text,
+        user_id -> Text,
+        name -> Text,
+        prefix -> Text,
+        secret_hash -> Text,
+        role -> Text,
+        created_at -> Timestamp,
+        created_by -> Text,
+        expires_at -> Nullable<Timestamp>,
+        last_used_at -> Nullable<Timestamp>,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    api_rate_windows (tenant_id, key_id) {
+        tenant_id -> Text,
+        key_id -> Text,
+        window_start -> BigInt,
+        requests -> Integer,
     }
 }
 

@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use cairn_app::{App, Caller, SignedIn};
+use cairn_app::{App, Caller, ClientAddress, SignedIn};
 use cairn_tenancy::{Site, Tenant};
 use poem::{FromRequest, Request, RequestBody};
 
@@ -22,8 +22,7 @@ impl<'a> FromRequest<'a> for TenantHost {
     }
 }
 
-/// The client's address: the TCP peer, or behind a trusted reverse proxy
-/// the last `X-Forwarded-For` entry (the one the proxy itself appended).
+/// The client's address, as the request-log middleware determined it.
 pub struct ClientIp(pub String);
 
 /// Whether `X-Forwarded-For` is believed: set once from the configuration.
@@ -33,19 +32,18 @@ pub struct TrustForwardedFor(pub bool);
 impl ClientIp {
     /// The address of `req`.
     pub fn of(req: &Request) -> String {
-        let trusted = req.data::<TrustForwardedFor>().is_some_and(|t| t.0);
-        if trusted
-            && let Some(ip) = req
-                .headers()
-                .get("x-forwarded-for")
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.rsplit(',').next())
-                .and_then(|ip| ip.trim().parse::<std::net::IpAddr>().ok())
-        {
-            return ip.to_string();
+        match req.data::<ClientAddress>() {
+            Some(address) => address.0.clone(),
+            None => address_of(req).0,
         }
-        req.remote_addr().as_socket_addr().map(|a| a.ip().to_string()).unwrap_or_else(|| "unknown".into())
     }
+}
+
+/// Determines the client's address of `req` by the configured trust.
+pub fn address_of(req: &Request) -> ClientAddress {
+    let trusted = req.data::<TrustForwardedFor>().is_some_and(|t| t.0);
+    let forwarded = req.headers().get("x-forwarded-for").and_then(|v| v.to_str().ok());
+    ClientAddress::determine(req.remote_addr().as_socket_addr().map(|a| a.ip()), forwarded, trusted)
 }
 
 impl<'a> FromRequest<'a> for ClientIp {

@@ -19,7 +19,9 @@ const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-
 /// Gives each request an id and a span (method, path, tenant), and logs its
 /// status and latency when it ends. Query strings are left out: they may
 /// carry tokens.
-pub async fn request_log<E: Endpoint>(inner: Arc<E>, req: Request) -> poem::Result<Response> {
+pub async fn request_log<E: Endpoint>(inner: Arc<E>, mut req: Request) -> poem::Result<Response> {
+    let address = crate::extract::address_of(&req);
+    req.set_data(address);
     let request_id = uuid::Uuid::now_v7().simple().to_string();
     let span = tracing::info_span!(
         "request",

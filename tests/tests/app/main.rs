@@ -1,6 +1,7 @@
 //! Black-box tests of the whole server, each on SQLite and PostgreSQL.
 
 mod accounts;
+mod api;
 mod browser_walk;
 mod cli;
 mod documentation;

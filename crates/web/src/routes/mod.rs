@@ -26,6 +26,7 @@ use std::sync::Arc;
 use cairn_auth::avatar::MAX_UPLOAD_BYTES;
 use cairn_tenancy::{Site, TenantResolver};
 use poem::endpoint::BoxEndpoint;
+use poem::http::StatusCode;
 use poem::middleware::{CookieJarManager, SizeLimit};
 use poem::{Endpoint, EndpointExt, Request, Response, Route, get, post};
 
@@ -39,7 +40,11 @@ use crate::session::load_session;
 /// The whole HTTP surface of the HTML interface. `trust_forwarded_for`
 /// says whether the client's address is taken from `X-Forwarded-For`
 /// (behind a reverse proxy that sets it) instead of the TCP peer.
-pub fn endpoint(app: Arc<App>, trust_forwarded_for: bool) -> impl Endpoint<Output = Response> {
+pub fn endpoint(
+    app: Arc<App>,
+    trust_forwarded_for: bool,
+    api: BoxEndpoint<'static>,
+) -> impl Endpoint<Output = Response> {
     let resolver = TenantResolver::new(&app.public().base_domain, app.directory().clone());
     let apex = Route::new()
         .at("/", get(apex::apex_root))
@@ -114,12 +119,17 @@ pub fn endpoint(app: Arc<App>, trust_forwarded_for: bool) -> impl Endpoint<Outpu
         .nest("/", signed_in);
     // Error pages twice: inside the resolver, so a missing page is shown in
     // the tenant's frame; outside it, for hosts that reach no workspace.
-    let sites = SiteRouter { apex: apex.boxed(), tenant: tenant.boxed() }
+    let pages = SiteRouter { apex: apex.boxed(), tenant: tenant.boxed() }
         .around(errors::render_error_pages)
         .around(verify_csrf)
-        .around(load_session)
-        .with(resolver)
-        .around(errors::render_error_pages);
+        .around(load_session);
+    // The REST API: its own authentication (keys, no cookies, so no CSRF)
+    // and its own error format, on tenant hosts only.
+    let api = SiteRouter {
+        apex: poem::endpoint::make_sync(|_| StatusCode::NOT_FOUND).map_to_response().boxed(),
+        tenant: api,
+    };
+    let sites = Route::new().nest("/api", api).nest("/", pages).with(resolver).around(errors::render_error_pages);
     Route::new()
         // Health and static files answer on any host, so probes and caches
         // need no workspace.
@@ -136,7 +146,7 @@ pub fn endpoint(app: Arc<App>, trust_forwarded_for: bool) -> impl Endpoint<Outpu
         .map_to_response()
 }
 
-/// Sends each request to the apex pages or the tenant pages by its [`Site`].
+/// Sends each request to the apex's or the tenant's endpoint by its [`Site`].
 struct SiteRouter {
     apex: BoxEndpoint<'static>,
     tenant: BoxEndpoint<'static>,

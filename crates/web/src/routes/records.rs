@@ -88,7 +88,8 @@ pub async fn section_list(
 ) -> WebResult<Response> {
     let kind = kind_of(&slug)?;
     let desc = params.desc.is_some();
-    let query = ListQuery { q: params.q.clone(), sort: params.sort.clone(), desc, page: params.page.unwrap_or(1) };
+    let query =
+        ListQuery { q: params.q.clone(), sort: params.sort.clone(), desc, page: params.page.unwrap_or(1), per_page: 0 };
     let listed = app.records(&signed.caller, &OrganizationId::new(id), kind, query).await?;
     let frame = Frame::for_request(req);
     let lang = frame.t.lang;

@@ -209,6 +209,21 @@ catalogue! {
     access_granted: "Zugriff gegeben.", "Access granted.";
     skip_to_content: "Zum Inhalt", "Skip to content";
     menu: "Menü", "Menu";
+    api_keys_title: "API-Schlüssel", "API keys";
+    api_keys_intro: "Mit einem API-Schlüssel lesen und schreiben Skripte, PSA und RMM die Dokumentation über die REST-API. Jeder Schlüssel handelt mit den Rechten seiner Rolle; jeder Aufruf steht im Audit-Log.", "With an API key, scripts, PSA and RMM read and write the documentation through the REST API. Each key acts with its role's rights; every call is in the audit log.";
+    api_keys_docs: "API-Dokumentation", "API documentation";
+    api_key_name: "Name", "Name";
+    api_key_expires: "Gültig (Tage, leer: bis zum Widerruf)", "Valid for (days, empty: until revoked)";
+    api_key_create: "Schlüssel erstellen", "Create key";
+    api_key_created: "Dein neuer Schlüssel. Kopiere ihn jetzt: Er wird nur dieses eine Mal angezeigt.", "Your new key. Copy it now: it is shown this one time only.";
+    api_key_orgs: "Organisationen (nur für Kunden-Schlüssel)", "Organizations (customer keys only)";
+    api_key_prefix: "Kennung", "Prefix";
+    api_key_last_used: "Zuletzt benutzt", "Last used";
+    api_key_live: "aktiv", "live";
+    api_key_revoked: "widerrufen", "revoked";
+    api_key_expired: "abgelaufen", "expired";
+    api_key_none: "Noch keine Schlüssel.", "No keys yet.";
+    settings_title: "Einstellungen", "Settings";
 }
 
 /// The catalogue of `locale`.

@@ -13,6 +13,7 @@ backend_tests!(
     errors_are_problem_json_and_unknown_fields_are_refused,
     the_rate_limit_holds_and_says_when_to_retry,
     the_api_documents_itself,
+    owners_make_and_revoke_keys_on_the_settings_page,
 );
 
 /// Makes a key with the CLI; returns it (the last line printed).
@@ -343,4 +344,33 @@ async fn the_api_documents_itself(app: TestApp) {
     let html = docs.text().await.expect("html");
     assert!(html.contains("swagger"), "the Swagger UI");
     assert!(!html.contains("src=\"http") && !html.contains("href=\"http"), "served from the binary, no CDN");
+}
+
+async fn owners_make_and_revoke_keys_on_the_settings_page(app: TestApp) {
+    let tenant = app.with_tenant("acme").await;
+    let mut owner = app.with_owner(&tenant, "owner@acme.ch").await.browser;
+    let form = [("name", "RMM"), ("role", "technician"), ("organization_id", ""), ("expires_days", "")];
+    let created = owner.submit("/settings/api-keys", "/settings/api-keys", &form).await;
+    assert_eq!(created.status, 200, "{}", created.body);
+    let key = created
+        .body
+        .split("<code class=\"secret-key\">")
+        .nth(1)
+        .and_then(|rest| rest.split('<').next())
+        .expect("the key, shown once")
+        .to_owned();
+    assert_eq!(call(&app, "acme", &key, "GET", "/organizations", None).await.0, 200);
+    let listed = owner.get("/settings/api-keys").await;
+    assert!(!listed.body.contains(&key), "never shown again");
+    let revoke =
+        listed.body.split("action=\"/settings/api-keys/").nth(1).and_then(|r| r.split('"').next()).expect("revoke");
+    let token = listed.csrf();
+    let revoked = owner.post(&format!("/settings/api-keys/{revoke}"), &[("csrf_token", &token)]).await;
+    assert_eq!(revoked.status, 303);
+    assert_eq!(call(&app, "acme", &key, "GET", "/organizations", None).await.0, 401);
+
+    let mut technician = app.person(&tenant, "tech@acme.ch").signed_in().await.browser;
+    assert_eq!(technician.get("/settings/api-keys").await.status, 404, "owners only");
+    let blank = owner.submit("/settings/api-keys", "/settings/api-keys", &[("name", " "), ("role", "owner")]).await;
+    assert_eq!(blank.status, 422);
 }

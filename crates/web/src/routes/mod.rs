@@ -3,6 +3,7 @@
 mod access;
 mod access_grants;
 mod apex;
+mod api_keys;
 mod assets;
 mod audit;
 mod avatar;
@@ -103,6 +104,8 @@ pub fn endpoint(
         .at("/users/:id/reset-mfa", post(users::reset_mfa))
         .at("/users/invitations/:id/resend", post(users::resend))
         .at("/users/invitations/:id/revoke", post(users::revoke))
+        .at("/settings/api-keys", get(api_keys::list).post(api_keys::create))
+        .at("/settings/api-keys/:id/revoke", post(api_keys::revoke))
         .around(require_full_session);
     let tenant = Route::new()
         .at("/login", get(login::tenant_login_page).post(login::tenant_login))

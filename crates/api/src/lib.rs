@@ -6,6 +6,7 @@
 
 mod auth;
 mod list;
+mod operator;
 mod organizations;
 mod problem;
 mod records;
@@ -14,6 +15,7 @@ use cairn_app::RateLimit;
 use poem::{Endpoint, EndpointExt, IntoEndpoint, IntoResponse, Route};
 use poem_openapi::{OpenApiService, Tags};
 
+pub use operator::OperatorToken;
 pub use problem::Problem;
 
 /// The groups of operations in the documentation.
@@ -64,4 +66,25 @@ async fn docs_policy<E: Endpoint>(inner: std::sync::Arc<E>, req: poem::Request) 
         ),
     );
     Ok(response)
+}
+
+/// The operator API's OpenAPI service.
+pub fn operator_service() -> OpenApiService<operator::TenantsApi, ()> {
+    OpenApiService::new(operator::TenantsApi, "Cairn operator API", env!("CARGO_PKG_VERSION"))
+        .description(
+            "Tenants (MSP workspaces) through their whole life: create (with the first owner's invitation), \
+             list, show, change, suspend, resume, add a custom domain, delete. Authenticate with \
+             `Authorization: Bearer <operator.token>` from the configuration.",
+        )
+        .server("/operator/v1")
+}
+
+/// Everything under `/operator` on the apex, with the configured token.
+pub fn operator_api(token: secrecy::SecretString) -> impl Endpoint {
+    let service = operator_service();
+    let spec = service.spec_endpoint();
+    Route::new()
+        .at("/v1/openapi.json", spec)
+        .nest("/v1", service.into_endpoint().around(problem::problem_json))
+        .data(OperatorToken(std::sync::Arc::new(token)))
 }

@@ -187,7 +187,7 @@ impl App {
     /// Shows one secret of a record, and records who saw it, when and from
     /// where in the same transaction. `field` empty means the kind's main
     /// secret; for an OTP secret the value is the current code.
-    #[tracing::instrument(skip_all, fields(tenant = %caller.tenant().slug, user = caller.label(), record = %id, field))]
+    #[tracing::instrument(skip_all, fields(tenant = %caller.tenant().slug, user = caller.label(), record = %id, field = field))]
     pub async fn reveal(
         &self,
         caller: &Caller,

@@ -12,7 +12,7 @@ impl App {
     /// Creates a tenant with its first data key and, given an e-mail, the
     /// invitation of its first owner, in one transaction: both or neither.
     /// Returns the tenant and the owner's link.
-    #[tracing::instrument(skip_all, fields(slug = %new.slug, operator))]
+    #[tracing::instrument(skip_all, fields(slug = %new.slug, operator = operator))]
     pub async fn create_tenant(
         &self,
         new: NewTenant,
@@ -38,5 +38,75 @@ impl App {
             .await?;
         self.wake_mail();
         Ok(created)
+    }
+}
+
+/// A tenant's slug from text, or the field error.
+fn slug_of(slug: &str) -> Result<cairn_tenancy::TenantSlug, AppError> {
+    cairn_tenancy::TenantSlug::parse(slug).map_err(|e| AppError::invalid("slug", crate::Reason::Text(e)))
+}
+
+impl App {
+    /// Every tenant, by slug (operators).
+    pub async fn tenants(&self) -> Result<Vec<Tenant>, AppError> {
+        Ok(self.directory().list().await?)
+    }
+
+    /// A tenant and its custom domains (operators).
+    pub async fn tenant(&self, slug: &str) -> Result<(Tenant, Vec<String>), AppError> {
+        let tenant = self.directory().by_slug(&slug_of(slug)?).await?;
+        let domains = self.directory().domains(&tenant.id).await?;
+        Ok((tenant, domains))
+    }
+
+    /// Changes a tenant's details (operators).
+    #[tracing::instrument(skip_all, fields(slug = slug, operator = operator))]
+    pub async fn update_tenant(
+        &self,
+        slug: &str,
+        change: cairn_tenancy::TenantChange,
+        operator: &str,
+    ) -> Result<Tenant, AppError> {
+        Ok(self.directory().update(&slug_of(slug)?, change, Actor::Operator(operator.to_owned())).await?)
+    }
+
+    /// Suspends (its workspace answers 403) or resumes a tenant (operators).
+    #[tracing::instrument(skip_all, fields(slug = slug, operator = operator))]
+    pub async fn set_tenant_status(
+        &self,
+        slug: &str,
+        status: cairn_tenancy::TenantStatus,
+        operator: &str,
+    ) -> Result<Tenant, AppError> {
+        Ok(self.directory().set_status(&slug_of(slug)?, status, Actor::Operator(operator.to_owned())).await?)
+    }
+
+    /// Lets a tenant answer at a custom domain too (operators). Names under
+    /// the platform's own base domain are refused.
+    #[tracing::instrument(skip_all, fields(slug = slug, domain = domain, operator = operator))]
+    pub async fn add_tenant_domain(&self, slug: &str, domain: &str, operator: &str) -> Result<(), AppError> {
+        let base = &self.public().base_domain;
+        if matches!(
+            cairn_tenancy::classify_host(Some(domain), base),
+            cairn_tenancy::HostTarget::Apex | cairn_tenancy::HostTarget::Subdomain(_)
+        ) {
+            return Err(AppError::invalid(
+                "domain",
+                crate::Reason::Text(format!(
+                    "{domain} is under the base domain {base}; custom domains are other names"
+                )),
+            ));
+        }
+        Ok(self.directory().add_domain(&slug_of(slug)?, domain, Actor::Operator(operator.to_owned())).await?)
+    }
+
+    /// Deletes a tenant for good: its data key first (every secret becomes
+    /// unreadable, in backups too), then all its rows (operators).
+    #[tracing::instrument(skip_all, fields(slug = slug, operator = operator))]
+    pub async fn delete_tenant(&self, slug: &str, operator: &str) -> Result<(), AppError> {
+        let tenant = self.directory().delete(&slug_of(slug)?).await?;
+        // Its audit log went with it: the platform's log keeps the deletion.
+        tracing::warn!(tenant = %tenant.id, slug = %tenant.slug, operator, "tenant deleted with all its data");
+        Ok(())
     }
 }

@@ -99,6 +99,7 @@ pub struct Application {
     app: Arc<App>,
     trust_forwarded_for: bool,
     api_limit: cairn_app::RateLimit,
+    operator_token: Option<secrecy::SecretString>,
     grace: Duration,
     mail_worker: OutboxWorker,
 }
@@ -134,6 +135,7 @@ impl Application {
                 requests: settings.api.rate_limit,
                 window_secs: settings.api.rate_window_secs,
             },
+            operator_token: settings.operator.token.clone(),
             grace: Duration::from_secs(settings.server.shutdown_grace_secs),
             mail_worker,
         })
@@ -163,6 +165,9 @@ impl Application {
                     self.app,
                     self.trust_forwarded_for,
                     poem::EndpointExt::boxed(poem::EndpointExt::map_to_response(cairn_api::tenant_api(self.api_limit))),
+                    self.operator_token.map(|token| {
+                        poem::EndpointExt::boxed(poem::EndpointExt::map_to_response(cairn_api::operator_api(token)))
+                    }),
                 ),
                 shutdown,
                 Some(self.grace),

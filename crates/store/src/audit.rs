@@ -92,6 +92,8 @@ pub enum AuditAction {
     TenantResumed,
     /// A tenant was suspended.
     TenantSuspended,
+    /// A tenant's details changed.
+    TenantUpdated,
     /// An owner disabled a user.
     UserDisabled,
     /// An owner enabled a user again.
@@ -136,6 +138,7 @@ impl AuditAction {
         AuditAction::TenantDomainAdded,
         AuditAction::TenantResumed,
         AuditAction::TenantSuspended,
+        AuditAction::TenantUpdated,
         AuditAction::UserDisabled,
         AuditAction::UserEnabled,
         AuditAction::UserMfaReset,
@@ -176,6 +179,7 @@ impl AuditAction {
             AuditAction::TenantDomainAdded => "tenant.domain_added",
             AuditAction::TenantResumed => "tenant.resumed",
             AuditAction::TenantSuspended => "tenant.suspended",
+            AuditAction::TenantUpdated => "tenant.updated",
             AuditAction::UserDisabled => "user.disabled",
             AuditAction::UserEnabled => "user.enabled",
             AuditAction::UserMfaReset => "user.mfa_reset",

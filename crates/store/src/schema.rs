@@ -77,6 +77,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     document_revisions,
     api_keys,
     api_rate_windows,
+    tenant_deletions,
 );
 
 diesel::table! {
@@ -157,6 +158,12 @@ diesel::table! {
         expires_at -> Nullable<Timestamp>,
         last_used_at -> Nullable<Timestamp>,
         revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    tenant_deletions (tenant_id) {
+        tenant_id -> Text,
     }
 }
 

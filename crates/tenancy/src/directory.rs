@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use cairn_store::audit::{self, Actor, AuditAction, NewEvent};
-use cairn_store::schema::{tenant_domains, tenants};
+use cairn_store::schema::{tenant_deletions, tenant_domains, tenants};
 use cairn_store::{Database, DbConn, TenantId, new_id};
 use cairn_vault::MasterKey;
 use diesel::prelude::*;
@@ -64,6 +64,42 @@ impl NewTenant {
         Ok(())
     }
 }
+
+/// Changes to a tenant's details: only the fields given change.
+#[derive(Clone, Debug, Default)]
+pub struct TenantChange {
+    /// The display name.
+    pub name: Option<String>,
+    /// Support e-mail ("" clears it).
+    pub support_email: Option<String>,
+    /// Support phone ("" clears it).
+    pub support_phone: Option<String>,
+    /// Default language.
+    pub locale: Option<Locale>,
+    /// Default time zone.
+    pub time_zone: Option<chrono_tz::Tz>,
+}
+
+/// Every tenant-owned table, children before parents: a tenant's rows are
+/// deleted in this order, after its data keys.
+const TENANT_TABLES: &[&str] = &[
+    "api_rate_windows",
+    "api_keys",
+    "user_avatars",
+    "recovery_codes",
+    "password_resets",
+    "sessions",
+    "organization_grants",
+    "document_revisions",
+    "documents",
+    "records",
+    "invitations",
+    "users",
+    "organizations",
+    "mail_outbox",
+    "tenant_domains",
+    "audit_events",
+];
 
 /// Finds tenants by host, creates and changes them.
 ///
@@ -173,6 +209,72 @@ impl TenantDirectory {
         self.db.run(move |conn| find_by_slug(conn, &slug)).await
     }
 
+    /// Changes a tenant's details; returns it as it is now.
+    pub async fn update(&self, slug: &TenantSlug, change: TenantChange, actor: Actor) -> Result<Tenant, TenancyError> {
+        let slug = slug.clone();
+        let tenant = self
+            .db
+            .tx(move |conn| -> Result<Tenant, TenancyError> {
+                let current = find_by_slug(conn, &slug)?;
+                let checked = NewTenant {
+                    slug: slug.clone(),
+                    name: change.name.clone().unwrap_or_else(|| current.name.clone()),
+                    support_email: change.support_email.clone().filter(|e| !e.is_empty()),
+                    support_phone: change.support_phone.clone().filter(|p| !p.is_empty()),
+                    locale: change.locale.unwrap_or(current.locale),
+                    time_zone: change.time_zone.unwrap_or(current.time_zone),
+                };
+                checked.validate()?;
+                let email = change.support_email.clone().unwrap_or_else(|| current.support_email.clone());
+                let phone = change.support_phone.clone().unwrap_or_else(|| current.support_phone.clone());
+                diesel::update(tenants::table.find(current.id.as_str()))
+                    .set((
+                        tenants::name.eq(checked.name.trim()),
+                        tenants::support_email.eq(email.trim()),
+                        tenants::support_phone.eq(phone.trim()),
+                        tenants::locale.eq(checked.locale.as_str()),
+                        tenants::time_zone.eq(checked.time_zone.name()),
+                        tenants::updated_at.eq(chrono::Utc::now().naive_utc()),
+                    ))
+                    .execute(conn)?;
+                audit::record(
+                    conn,
+                    &current.id,
+                    &NewEvent::new(actor, AuditAction::TenantUpdated).target("tenant", current.id.as_str()),
+                )?;
+                find_by_slug(conn, &slug)
+            })
+            .await?;
+        self.cache.invalidate_all();
+        Ok(tenant)
+    }
+
+    /// Deletes a tenant for good: first its data keys (every sealed secret
+    /// becomes unreadable, in backups too), then every row it owns, its
+    /// audit log included, then the tenant. One transaction: all or nothing.
+    pub async fn delete(&self, slug: &TenantSlug) -> Result<Tenant, TenancyError> {
+        let slug = slug.clone();
+        let tenant = self
+            .db
+            .tx(move |conn| -> Result<Tenant, TenancyError> {
+                let tenant = find_by_slug(conn, &slug)?;
+                let id = tenant.id.as_str();
+                diesel::insert_into(tenant_deletions::table)
+                    .values(tenant_deletions::tenant_id.eq(id))
+                    .execute(conn)?;
+                delete_rows(conn, "tenant_keys", id)?;
+                for table in TENANT_TABLES {
+                    delete_rows(conn, table, id)?;
+                }
+                diesel::delete(tenant_deletions::table.find(id)).execute(conn)?;
+                diesel::delete(tenants::table.find(id)).execute(conn)?;
+                Ok(tenant)
+            })
+            .await?;
+        self.cache.invalidate_all();
+        Ok(tenant)
+    }
+
     /// Suspends or resumes a tenant; returns it as it is now.
     pub async fn set_status(
         &self,
@@ -251,6 +353,19 @@ impl TenantDirectory {
             })
             .await
     }
+}
+
+/// Deletes the rows of `tenant` from `table` (a name from this file's lists, never input).
+fn delete_rows(conn: &mut DbConn, table: &str, tenant: &str) -> Result<usize, TenancyError> {
+    use diesel::sql_types::Text;
+    Ok(match conn {
+        DbConn::Sqlite(c) => {
+            diesel::sql_query(format!("DELETE FROM {table} WHERE tenant_id = ?")).bind::<Text, _>(tenant).execute(c)?
+        }
+        DbConn::Postgres(c) => {
+            diesel::sql_query(format!("DELETE FROM {table} WHERE tenant_id = $1")).bind::<Text, _>(tenant).execute(c)?
+        }
+    })
 }
 
 fn find_by_slug(conn: &mut DbConn, slug: &TenantSlug) -> Result<Tenant, TenancyError> {

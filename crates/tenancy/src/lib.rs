@@ -16,7 +16,7 @@ mod model;
 mod public_url;
 mod slug;
 
-pub use directory::{NewTenant, TenantDirectory};
+pub use directory::{NewTenant, TenantChange, TenantDirectory};
 pub use error::TenancyError;
 pub use host::{HostTarget, classify_host};
 pub use locale::Locale;

@@ -8,5 +8,6 @@ mod documentation;
 mod hosts;
 mod mail;
 mod navigation;
+mod operator;
 mod pages;
 mod store;

@@ -40,11 +40,14 @@ use crate::session::load_session;
 
 /// The whole HTTP surface of the HTML interface. `trust_forwarded_for`
 /// says whether the client's address is taken from `X-Forwarded-For`
-/// (behind a reverse proxy that sets it) instead of the TCP peer.
+/// (behind a reverse proxy that sets it) instead of the TCP peer. `api`
+/// answers `/api` on tenant hosts; `operator`, when configured, `/operator`
+/// on the apex.
 pub fn endpoint(
     app: Arc<App>,
     trust_forwarded_for: bool,
     api: BoxEndpoint<'static>,
+    operator: Option<BoxEndpoint<'static>>,
 ) -> impl Endpoint<Output = Response> {
     let resolver = TenantResolver::new(&app.public().base_domain, app.directory().clone());
     let apex = Route::new()
@@ -127,12 +130,17 @@ pub fn endpoint(
         .around(verify_csrf)
         .around(load_session);
     // The REST API: its own authentication (keys, no cookies, so no CSRF)
-    // and its own error format, on tenant hosts only.
-    let api = SiteRouter {
-        apex: poem::endpoint::make_sync(|_| StatusCode::NOT_FOUND).map_to_response().boxed(),
-        tenant: api,
-    };
-    let sites = Route::new().nest("/api", api).nest("/", pages).with(resolver).around(errors::render_error_pages);
+    // and its own error format, on tenant hosts only; the operator API on
+    // the apex, and only with a token configured.
+    let not_found = || poem::endpoint::make_sync(|_| StatusCode::NOT_FOUND).map_to_response().boxed();
+    let api = SiteRouter { apex: not_found(), tenant: api };
+    let operator = SiteRouter { apex: operator.unwrap_or_else(not_found), tenant: not_found() };
+    let sites = Route::new()
+        .nest("/api", api)
+        .nest("/operator", operator)
+        .nest("/", pages)
+        .with(resolver)
+        .around(errors::render_error_pages);
     Route::new()
         // Health and static files answer on any host, so probes and caches
         // need no workspace.

@@ -10,6 +10,8 @@ mod operator;
 mod organizations;
 mod problem;
 mod records;
+mod spec;
+mod text;
 
 use cairn_app::RateLimit;
 use poem::{Endpoint, EndpointExt, IntoEndpoint, IntoResponse, Route};
@@ -23,13 +25,39 @@ pub use problem::Problem;
 pub enum ApiTags {
     /// The MSP's customers.
     Organizations,
-    /// Configurations, contacts, passwords, Wi-Fi and VPNs of an organization.
-    Records,
+    /// Devices of an organization.
+    Configurations,
+    /// People of an organization.
+    Contacts,
+    /// Credentials and e-mail accounts of an organization.
+    Passwords,
+    /// Wi-Fi networks of an organization.
+    Wireless,
+    /// VPNs of an organization.
+    Vpns,
 }
 
+/// Every operation of the tenant API.
+type TenantApis = (
+    organizations::OrganizationsApi,
+    records::ConfigurationsApi,
+    records::ContactsApi,
+    records::PasswordsApi,
+    records::WirelessApi,
+    records::VpnsApi,
+);
+
 /// The tenant API's OpenAPI service (also used to write the document out).
-pub fn tenant_service() -> OpenApiService<(organizations::OrganizationsApi, records::RecordsApi), ()> {
-    OpenApiService::new((organizations::OrganizationsApi, records::RecordsApi), "Cairn API", env!("CARGO_PKG_VERSION"))
+pub fn tenant_service() -> OpenApiService<TenantApis, ()> {
+    let apis = (
+        organizations::OrganizationsApi,
+        records::ConfigurationsApi,
+        records::ContactsApi,
+        records::PasswordsApi,
+        records::WirelessApi,
+        records::VpnsApi,
+    );
+    OpenApiService::new(apis, "Cairn API", env!("CARGO_PKG_VERSION"))
         .description(
             "The documentation of an MSP's customers: organizations and their configurations, contacts, \
              passwords, Wi-Fi and VPNs. Authenticate with an API key (`Authorization: Bearer cairn_…`), made by \
@@ -45,14 +73,34 @@ pub fn tenant_service() -> OpenApiService<(organizations::OrganizationsApi, reco
 /// and the Swagger UI at `/api/docs`. `limit` is each key's rate limit.
 pub fn tenant_api(limit: RateLimit) -> impl Endpoint {
     let service = tenant_service();
-    let spec = service.spec_endpoint();
+    let spec = std::sync::Arc::new(spec::Spec::new(&service.spec(), STRICT_OBJECTS));
     let docs = service.swagger_ui();
+    let api = spec::allow_header(spec.clone(), "/api/v1", service.into_endpoint().around(problem::problem_json));
     Route::new()
-        .at("/v1/openapi.json", spec)
-        .nest("/v1", service.into_endpoint().around(problem::problem_json))
+        .at("/v1/openapi.json", spec::document(spec))
+        .nest("/v1", api)
         .nest("/docs", docs.around(docs_policy))
         .data(limit)
 }
+
+/// The request objects that refuse unknown fields (422).
+const STRICT_OBJECTS: &[&str] = &[
+    "OrganizationCreate",
+    "OrganizationPatch",
+    "ConfigurationCreate",
+    "ConfigurationPatch",
+    "ContactCreate",
+    "ContactPatch",
+    "PasswordCreate",
+    "PasswordPatch",
+    "WirelessCreate",
+    "WirelessPatch",
+    "VpnCreate",
+    "VpnPatch",
+    "TenantCreate",
+    "TenantPatch",
+    "DomainAdd",
+];
 
 /// The Swagger UI ships its script and style inline (from the binary, no
 /// CDN): its page alone allows inline code. It holds no user content.
@@ -82,9 +130,10 @@ pub fn operator_service() -> OpenApiService<operator::TenantsApi, ()> {
 /// Everything under `/operator` on the apex, with the configured token.
 pub fn operator_api(token: secrecy::SecretString) -> impl Endpoint {
     let service = operator_service();
-    let spec = service.spec_endpoint();
+    let spec = std::sync::Arc::new(spec::Spec::new(&service.spec(), STRICT_OBJECTS));
+    let api = spec::allow_header(spec.clone(), "/operator/v1", service.into_endpoint().around(problem::problem_json));
     Route::new()
-        .at("/v1/openapi.json", spec)
-        .nest("/v1", service.into_endpoint().around(problem::problem_json))
+        .at("/v1/openapi.json", spec::document(spec))
+        .nest("/v1", api)
         .data(OperatorToken(std::sync::Arc::new(token)))
 }

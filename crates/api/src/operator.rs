@@ -16,6 +16,7 @@ use subtle::ConstantTimeEq;
 
 use crate::list::{Meta, Paging};
 use crate::problem::ApiError;
+use crate::text::{Text, text};
 
 /// The configured operator token, in request data.
 #[derive(Clone)]
@@ -101,20 +102,31 @@ pub struct TenantList {
 #[derive(Debug, Clone, Object)]
 #[oai(deny_unknown_fields)]
 pub struct TenantCreate {
-    /// The subdomain (dots allowed, e.g. `plusundplus.ch`).
-    pub slug: String,
+    /// The subdomain (dots allowed, e.g. `plusundplus.ch`); labels of a-z,
+    /// 0-9 and -, at least one letter; a few names (`www`, `api`, …) are reserved.
+    #[oai(validator(
+        max_length = 120,
+        pattern = "^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)*([a-z]|[a-z][a-z0-9-]{0,61}[a-z0-9]|[a-z0-9][a-z0-9-]{0,61}[a-z]|[a-z0-9][a-z0-9-]{0,30}[a-z][a-z0-9-]{0,30}[a-z0-9])(\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$"
+    ))]
+    pub slug: Text,
     /// The MSP's name.
-    pub name: String,
+    #[oai(validator(
+        min_length = 1,
+        max_length = 200,
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u001F\\u007F-\\u009F]*$"
+    ))]
+    pub name: Text,
     /// Support e-mail shown to customers.
-    pub support_email: Option<String>,
-    /// Support phone shown to customers.
-    pub support_phone: Option<String>,
+    pub support_email: Option<Text>,
+    /// Support phone shown to customers: digits, spaces and + - ( ) / .
+    #[oai(validator(max_length = 40, pattern = "^[0-9 +()/.-]*[0-9+()/.-][0-9 +()/.-]*$"))]
+    pub support_phone: Option<Text>,
     /// `de` or `en` (default `en`).
-    pub locale: Option<String>,
+    pub locale: Option<Text>,
     /// IANA time zone (default `UTC`).
-    pub time_zone: Option<String>,
+    pub time_zone: Option<Text>,
     /// Invites the first owner; the answer carries the link.
-    pub owner_email: Option<String>,
+    pub owner_email: Option<Text>,
 }
 
 /// Changes to a tenant: only the fields given change.
@@ -122,23 +134,33 @@ pub struct TenantCreate {
 #[oai(deny_unknown_fields)]
 pub struct TenantPatch {
     /// The MSP's name.
-    pub name: Option<String>,
-    /// Support e-mail ("" clears it).
-    pub support_email: Option<String>,
-    /// Support phone ("" clears it).
-    pub support_phone: Option<String>,
+    #[oai(validator(
+        min_length = 1,
+        max_length = 200,
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u001F\\u007F-\\u009F]*$"
+    ))]
+    pub name: Option<Text>,
+    /// Support e-mail.
+    pub support_email: Option<Text>,
+    /// Support phone: digits, spaces and + - ( ) / .
+    #[oai(validator(max_length = 40, pattern = "^[0-9 +()/.-]*[0-9+()/.-][0-9 +()/.-]*$"))]
+    pub support_phone: Option<Text>,
     /// `de` or `en`.
-    pub locale: Option<String>,
+    pub locale: Option<Text>,
     /// IANA time zone.
-    pub time_zone: Option<String>,
+    pub time_zone: Option<Text>,
 }
 
 /// A custom domain to add.
 #[derive(Debug, Clone, Object)]
 #[oai(deny_unknown_fields)]
 pub struct DomainAdd {
-    /// The domain, e.g. `docs.plusundplus.ch`.
-    pub domain: String,
+    /// The domain, e.g. `docs.plusundplus.ch` (not under the platform's base domain).
+    #[oai(validator(
+        max_length = 253,
+        pattern = "^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z]([a-z0-9-]{0,61}[a-z0-9])?$"
+    ))]
+    pub domain: Text,
 }
 
 /// Answer of a create.
@@ -178,8 +200,10 @@ impl TenantsApi {
         app: Data<&Arc<App>>,
         _operator: Operator,
         /// Page, from 1.
+        #[oai(validator(minimum(value = "1"), maximum(value = "1000000")))]
         page: Query<Option<u32>>,
         /// Rows per page (default 50, at most 1000).
+        #[oai(validator(minimum(value = "1"), maximum(value = "1000")))]
         per_page: Query<Option<u32>>,
         /// Text the slug or name contains.
         q: Query<Option<String>>,
@@ -205,16 +229,16 @@ impl TenantsApi {
         body: Json<TenantCreate>,
     ) -> Result<TenantCreated, ApiError> {
         let body = body.0;
-        let slug = TenantSlug::parse(&body.slug).map_err(|e| ApiError::invalid("slug", e))?;
+        let slug = TenantSlug::parse(&body.slug.0).map_err(|e| ApiError::invalid("slug", e))?;
         let new = NewTenant {
             slug,
-            name: body.name,
-            support_email: body.support_email.filter(|e| !e.is_empty()),
-            support_phone: body.support_phone.filter(|p| !p.is_empty()),
-            locale: locale_of(body.locale)?.unwrap_or(Locale::En),
-            time_zone: time_zone_of(body.time_zone)?.unwrap_or(chrono_tz::UTC),
+            name: body.name.0,
+            support_email: text(body.support_email).filter(|e| !e.is_empty()),
+            support_phone: text(body.support_phone).filter(|p| !p.is_empty()),
+            locale: locale_of(text(body.locale))?.unwrap_or(Locale::En),
+            time_zone: time_zone_of(text(body.time_zone))?.unwrap_or(chrono_tz::UTC),
         };
-        let (tenant, link) = app.create_tenant(new, body.owner_email, OPERATOR).await?;
+        let (tenant, link) = app.create_tenant(new, text(body.owner_email), OPERATOR).await?;
         Ok(TenantCreated::Created(Json(TenantOut::new(tenant, Vec::new(), link))))
     }
 
@@ -241,11 +265,11 @@ impl TenantsApi {
     ) -> Result<Json<TenantOut>, ApiError> {
         let body = body.0;
         let change = TenantChange {
-            name: body.name,
-            support_email: body.support_email,
-            support_phone: body.support_phone,
-            locale: locale_of(body.locale)?,
-            time_zone: time_zone_of(body.time_zone)?,
+            name: text(body.name),
+            support_email: text(body.support_email),
+            support_phone: text(body.support_phone),
+            locale: locale_of(text(body.locale))?,
+            time_zone: time_zone_of(text(body.time_zone))?,
         };
         app.update_tenant(&slug.0, change, OPERATOR).await?;
         let (tenant, domains) = app.tenant(&slug.0).await?;
@@ -287,7 +311,7 @@ impl TenantsApi {
         slug: Path<String>,
         body: Json<DomainAdd>,
     ) -> Result<Json<TenantOut>, ApiError> {
-        app.add_tenant_domain(&slug.0, body.0.domain.trim(), OPERATOR).await?;
+        app.add_tenant_domain(&slug.0, body.0.domain.0.trim(), OPERATOR).await?;
         let (tenant, domains) = app.tenant(&slug.0).await?;
         Ok(Json(TenantOut::new(tenant, domains, None)))
     }

@@ -10,6 +10,7 @@ use crate::ApiTags;
 use crate::auth::ApiKey;
 use crate::list::{Meta, Paging, sort_of};
 use crate::problem::ApiError;
+use crate::text::{Text, text};
 
 /// An organization.
 #[derive(Debug, Clone, Object)]
@@ -59,36 +60,74 @@ pub struct OrganizationList {
     pub meta: Meta,
 }
 
+/// Kinds of organization.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, poem_openapi::Enum)]
+#[oai(rename_all = "lowercase")]
+pub enum OrganizationKind {
+    /// A customer of the MSP.
+    Customer,
+    /// The MSP itself.
+    Internal,
+    /// A supplier.
+    Vendor,
+}
+
+impl OrganizationKind {
+    fn as_str(self) -> &'static str {
+        match self {
+            OrganizationKind::Customer => "customer",
+            OrganizationKind::Internal => "internal",
+            OrganizationKind::Vendor => "vendor",
+        }
+    }
+}
+
 /// A new organization.
 #[derive(Debug, Clone, Object)]
 #[oai(deny_unknown_fields)]
 pub struct OrganizationCreate {
-    /// Its name (1 to 200 characters, unique in the tenant).
-    pub name: String,
+    /// Its name (1 to 200 characters, one line, unique in the tenant).
+    #[oai(validator(
+        min_length = 1,
+        max_length = 200,
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u001F\\u007F-\\u009F]*$"
+    ))]
+    pub name: Text,
     /// A short name (at most 50 characters).
-    pub short_name: Option<String>,
-    /// `customer` (default), `internal` or `vendor`.
-    pub kind: Option<String>,
+    #[oai(validator(max_length = 50))]
+    pub short_name: Option<Text>,
+    /// `customer` when not given.
+    pub kind: Option<OrganizationKind>,
     /// Notes for its overview.
-    pub quick_notes: Option<String>,
+    #[oai(validator(max_length = 10000))]
+    pub quick_notes: Option<Text>,
     /// A warning for every page of it.
-    pub alert: Option<String>,
+    #[oai(validator(max_length = 1000))]
+    pub alert: Option<Text>,
 }
 
 /// Changes to an organization: only the fields given change.
 #[derive(Debug, Clone, Object)]
 #[oai(deny_unknown_fields)]
 pub struct OrganizationPatch {
-    /// Its name.
-    pub name: Option<String>,
-    /// A short name.
-    pub short_name: Option<String>,
-    /// `customer`, `internal` or `vendor`.
-    pub kind: Option<String>,
+    /// Its name (1 to 200 characters, one line, unique in the tenant).
+    #[oai(validator(
+        min_length = 1,
+        max_length = 200,
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u001F\\u007F-\\u009F]*$"
+    ))]
+    pub name: Option<Text>,
+    /// A short name (at most 50 characters).
+    #[oai(validator(max_length = 50))]
+    pub short_name: Option<Text>,
+    /// The kind of organization.
+    pub kind: Option<OrganizationKind>,
     /// Notes for its overview.
-    pub quick_notes: Option<String>,
+    #[oai(validator(max_length = 10000))]
+    pub quick_notes: Option<Text>,
     /// A warning for every page of it.
-    pub alert: Option<String>,
+    #[oai(validator(max_length = 1000))]
+    pub alert: Option<Text>,
 }
 
 /// Answer of a create.
@@ -123,12 +162,15 @@ impl OrganizationsApi {
         app: poem::web::Data<&std::sync::Arc<cairn_app::App>>,
         ApiKey(caller): ApiKey,
         /// Page, from 1.
+        #[oai(validator(minimum(value = "1"), maximum(value = "1000000")))]
         page: Query<Option<u32>>,
         /// Rows per page (default 50, at most 1000).
+        #[oai(validator(minimum(value = "1"), maximum(value = "1000")))]
         per_page: Query<Option<u32>>,
         /// Text the name or short name contains.
         q: Query<Option<String>>,
         /// `name`, `updated_at`; `-` first for descending.
+        #[oai(validator(pattern = "^-?(name|updated_at)$"))]
         sort: Query<Option<String>>,
     ) -> Result<Json<OrganizationList>, ApiError> {
         let paging = Paging::new(page.0, per_page.0)?;
@@ -159,11 +201,11 @@ impl OrganizationsApi {
     ) -> Result<Created, ApiError> {
         let body = body.0;
         let input = OrganizationInput {
-            name: body.name,
-            short_name: body.short_name.unwrap_or_default(),
-            kind: body.kind.unwrap_or_else(|| "customer".into()),
-            quick_notes: body.quick_notes.unwrap_or_default(),
-            alert: body.alert.unwrap_or_default(),
+            name: body.name.0,
+            short_name: text(body.short_name).unwrap_or_default(),
+            kind: body.kind.unwrap_or(OrganizationKind::Customer).as_str().to_owned(),
+            quick_notes: text(body.quick_notes).unwrap_or_default(),
+            alert: text(body.alert).unwrap_or_default(),
         };
         let organization = app.create_organization(&caller, input).await?;
         Ok(Created::Created(Json(organization.into())))
@@ -196,11 +238,11 @@ impl OrganizationsApi {
         let current = app.organization_for_edit(&caller, &id).await?;
         let patch = body.0;
         let input = OrganizationInput {
-            name: patch.name.unwrap_or(current.name),
-            short_name: patch.short_name.unwrap_or(current.short_name),
-            kind: patch.kind.unwrap_or(current.kind),
-            quick_notes: patch.quick_notes.unwrap_or(current.quick_notes),
-            alert: patch.alert.unwrap_or(current.alert),
+            name: text(patch.name).unwrap_or(current.name),
+            short_name: text(patch.short_name).unwrap_or(current.short_name),
+            kind: patch.kind.map(|k| k.as_str().to_owned()).unwrap_or(current.kind),
+            quick_notes: text(patch.quick_notes).unwrap_or(current.quick_notes),
+            alert: text(patch.alert).unwrap_or(current.alert),
         };
         app.update_organization(&caller, &id, input).await?;
         Ok(Json(app.organization_for_edit(&caller, &id).await?.into()))

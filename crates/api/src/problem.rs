@@ -72,6 +72,9 @@ pub enum ApiError {
     /// The value collides with an existing one (a name, an e-mail).
     #[oai(status = 409, content_type = "application/problem+json")]
     Conflict(Json<Problem>),
+    /// The body is not `application/json`.
+    #[oai(status = 415, content_type = "application/problem+json")]
+    UnsupportedMediaType(Json<Problem>),
     /// A field is invalid or unknown; nothing was changed.
     #[oai(status = 422, content_type = "application/problem+json")]
     Invalid(Json<Problem>),
@@ -147,6 +150,9 @@ pub async fn problem_json<E: poem::Endpoint>(inner: std::sync::Arc<E>, req: poem
         Err(error) => {
             if error.is::<poem_openapi::error::ParseRequestPayloadError>() {
                 return Ok(Problem::new(StatusCode::UNPROCESSABLE_ENTITY, error.to_string()).into_response());
+            }
+            if error.is::<poem_openapi::error::ParseParamError>() {
+                return Ok(Problem::new(StatusCode::BAD_REQUEST, error.to_string()).into_response());
             }
             if error.is::<poem_openapi::error::AuthorizationError>() {
                 return Ok(Problem::new(StatusCode::UNAUTHORIZED, "A valid API key is required.").into_response());

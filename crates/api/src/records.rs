@@ -12,6 +12,7 @@ use cairn_auth::policy::Visibility;
 use poem::web::Data;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
+use poem_openapi::types::ToJSON;
 use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
 use secrecy::{ExposeSecret, SecretString};
 
@@ -19,38 +20,6 @@ use crate::ApiTags;
 use crate::auth::ApiKey;
 use crate::list::{Meta, Paging, sort_of};
 use crate::problem::ApiError;
-
-/// A kind of documentation record, as its path segment.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
-#[oai(rename_all = "lowercase")]
-pub enum Resource {
-    /// Devices: `configuration_kind`, `hostname`, `ip_addresses`, `mac_address`,
-    /// `serial_number`, `manufacturer`, `model`, `operating_system`, `location`,
-    /// `warranty_expires` (YYYY-MM-DD), `status`, `notes`.
-    Configurations,
-    /// People: `title`, `emails`, `phones`, `important` (true/false), `notes`.
-    Contacts,
-    /// Credentials: `category`, `username`, `password` (secret), `url`,
-    /// `otp_secret` (secret), `notes`, and `visibility` (`everyone`/`staff`).
-    Passwords,
-    /// Wi-Fi: `security`, `passphrase` (secret), `vlan`, `guest` (true/false), `notes`.
-    Wireless,
-    /// VPNs: `vpn_kind`, `gateway`, `port`, `protocol`, `pre_shared_key`
-    /// (secret), `username`, `remote_networks`, `notes`.
-    Vpns,
-}
-
-impl Resource {
-    fn kind(self) -> Kind {
-        match self {
-            Resource::Configurations => Kind::Configuration,
-            Resource::Contacts => Kind::Contact,
-            Resource::Passwords => Kind::Password,
-            Resource::Wireless => Kind::Wireless,
-            Resource::Vpns => Kind::Vpn,
-        }
-    }
-}
 
 /// A record: its plain fields, and which secrets are set (never their values).
 #[derive(Debug, Clone, Object)]
@@ -179,157 +148,551 @@ fn input_of(
     Ok(input)
 }
 
-/// The records operations.
-pub struct RecordsApi;
+/// Who may see a password.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename_all = "lowercase")]
+pub enum VisibilityIn {
+    /// Everyone with access to the organization.
+    Everyone,
+    /// Owners and technicians only.
+    Staff,
+}
 
-#[OpenApi(tag = "ApiTags::Records")]
-impl RecordsApi {
-    /// List records of an organization
-    ///
-    /// `q` matches the name and searchable fields (never secrets); `sort` is
-    /// `name`, `updated` or a field key, `-` first for descending.
-    #[oai(path = "/organizations/:org/:resource", method = "get", operation_id = "listRecords")]
-    #[allow(clippy::too_many_arguments)]
-    async fn list(
-        &self,
-        app: Data<&Arc<App>>,
-        ApiKey(caller): ApiKey,
-        /// The organization's id.
-        org: Path<String>,
-        /// The kind of record.
-        resource: Path<Resource>,
-        /// Page, from 1.
-        page: Query<Option<u32>>,
-        /// Rows per page (default 50, at most 1000).
-        per_page: Query<Option<u32>>,
-        /// Text to look for.
-        q: Query<Option<String>>,
-        /// `name`, `updated` or a field key; `-` first for descending.
-        sort: Query<Option<String>>,
-    ) -> Result<Json<RecordList>, ApiError> {
-        let paging = Paging::new(page.0, per_page.0)?;
-        let kind = resource.0.kind();
-        let (field, desc) = sort_of(sort.0.as_deref());
-        let sortable = matches!(field.as_str(), "" | "name" | "updated")
-            || kind.fields().iter().any(|f| f.key == field && !f.is_secret());
-        if !sortable {
-            return Err(ApiError::invalid("sort", "name, updated or a field of this kind"));
-        }
-        let query = ListQuery {
-            q: q.0.unwrap_or_default(),
-            sort: field,
-            desc,
-            page: paging.page as usize,
-            per_page: paging.per_page as usize,
-        };
-        let listed = app.records(&caller, &OrganizationId::new(org.0), kind, query).await?;
-        // Past the last page the list is empty (the pages clamp; the API does not).
-        let data = if listed.page.page == paging.page as usize { listed.page.records } else { Vec::new() };
-        let meta = Meta { page: paging.page, per_page: paging.per_page, total: listed.page.total as u64 };
-        Ok(Json(RecordList { data: data.into_iter().map(RecordOut::from).collect(), meta }))
-    }
-
-    /// Create a record
-    ///
-    /// The body holds `name` and the kind's fields (see the `resource`
-    /// parameter); secret fields are sealed on the way in. Unknown fields: 422.
-    #[oai(path = "/organizations/:org/:resource", method = "post", operation_id = "createRecord")]
-    async fn create(
-        &self,
-        app: Data<&Arc<App>>,
-        ApiKey(caller): ApiKey,
-        /// The organization's id.
-        org: Path<String>,
-        /// The kind of record.
-        resource: Path<Resource>,
-        body: Json<BTreeMap<String, serde_json::Value>>,
-    ) -> Result<Created, ApiError> {
-        let kind = resource.0.kind();
-        let input = input_of(kind, &body.0, None)?;
-        let record = app.create_record(&caller, &OrganizationId::new(org.0), kind, input).await?;
-        Ok(Created::Created(Json(record.into())))
-    }
-
-    /// Show a record
-    #[oai(path = "/organizations/:org/:resource/:id", method = "get", operation_id = "getRecord")]
-    async fn get(
-        &self,
-        app: Data<&Arc<App>>,
-        ApiKey(caller): ApiKey,
-        /// The organization's id.
-        org: Path<String>,
-        /// The kind of record.
-        resource: Path<Resource>,
-        /// The record's id.
-        id: Path<String>,
-    ) -> Result<Json<RecordOut>, ApiError> {
-        let page = app.record(&caller, &OrganizationId::new(org.0), resource.0.kind(), &RecordId::new(id.0)).await?;
-        Ok(Json(page.record.into()))
-    }
-
-    /// Change a record
-    ///
-    /// Only the fields given change; an empty secret clears it.
-    #[oai(path = "/organizations/:org/:resource/:id", method = "patch", operation_id = "updateRecord")]
-    async fn update(
-        &self,
-        app: Data<&Arc<App>>,
-        ApiKey(caller): ApiKey,
-        /// The organization's id.
-        org: Path<String>,
-        /// The kind of record.
-        resource: Path<Resource>,
-        /// The record's id.
-        id: Path<String>,
-        body: Json<BTreeMap<String, serde_json::Value>>,
-    ) -> Result<Json<RecordOut>, ApiError> {
-        let (org, kind, id) = (OrganizationId::new(org.0), resource.0.kind(), RecordId::new(id.0));
-        let (_, current) = app.record_for_edit(&caller, &org, kind, &id).await?;
-        let input = input_of(kind, &body.0, Some(&current))?;
-        app.update_record(&caller, &org, kind, &id, input).await?;
-        Ok(Json(app.record(&caller, &org, kind, &id).await?.record.into()))
-    }
-
-    /// Archive a record
-    #[oai(path = "/organizations/:org/:resource/:id", method = "delete", operation_id = "archiveRecord")]
-    async fn archive(
-        &self,
-        app: Data<&Arc<App>>,
-        ApiKey(caller): ApiKey,
-        /// The organization's id.
-        org: Path<String>,
-        /// The kind of record.
-        resource: Path<Resource>,
-        /// The record's id.
-        id: Path<String>,
-    ) -> Result<Archived, ApiError> {
-        app.archive_record(&caller, &OrganizationId::new(org.0), resource.0.kind(), &RecordId::new(id.0)).await?;
-        Ok(Archived::Archived)
-    }
-
-    /// Reveal a secret
-    ///
-    /// Answers the value of one secret field (by default the kind's main
-    /// secret: `password`, `passphrase`, `pre_shared_key`); for `otp_secret`
-    /// the current code and its remaining seconds. Every reveal is written
-    /// to the audit log, exactly like one on the pages.
-    #[oai(path = "/organizations/:org/:resource/:id/reveal", method = "post", operation_id = "revealSecret")]
-    async fn reveal(
-        &self,
-        app: Data<&Arc<App>>,
-        ApiKey(caller): ApiKey,
-        /// The organization's id.
-        org: Path<String>,
-        /// The kind of record.
-        resource: Path<Resource>,
-        /// The record's id.
-        id: Path<String>,
-        /// The secret field; the main secret when omitted.
-        field: Query<Option<String>>,
-    ) -> Result<Json<Revealed>, ApiError> {
-        let kind = resource.0.kind();
-        let field = field.0.unwrap_or_default();
-        let revealed = app.reveal(&caller, &OrganizationId::new(org.0), kind, &RecordId::new(id.0), &field).await?;
-        Ok(Json(Revealed { value: revealed.value.expose_secret().to_owned(), remaining: revealed.remaining }))
+/// A body as a map of form fields, without the fields not given.
+fn fields_of(body: &impl ToJSON) -> BTreeMap<String, serde_json::Value> {
+    match body.to_json() {
+        Some(serde_json::Value::Object(map)) => map.into_iter().filter(|(_, v)| !v.is_null()).collect(),
+        _ => BTreeMap::new(),
     }
 }
+
+/// Declares the create and the change object of a kind of record: the same
+/// fields, `name` required on create only.
+macro_rules! write_objects {
+    (
+        $create:ident, $patch:ident, $create_doc:literal, $patch_doc:literal,
+        { $( $(#[$meta:meta])* $field:ident : $ty:ty ),* $(,)? }
+    ) => {
+        #[doc = $create_doc]
+        #[derive(Debug, Clone, Object)]
+        #[oai(deny_unknown_fields)]
+        pub struct $create {
+            /// Its name: 1 to 200 characters, one line.
+            #[oai(validator(
+                min_length = 1,
+                max_length = 200,
+                pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u001F\\u007F-\\u009F]*$"
+            ))]
+            pub name: crate::text::Text,
+            $( $(#[$meta])* pub $field: Option<$ty>, )*
+        }
+
+        #[doc = $patch_doc]
+        #[derive(Debug, Clone, Object)]
+        #[oai(deny_unknown_fields)]
+        pub struct $patch {
+            /// Its name: 1 to 200 characters, one line.
+            #[oai(validator(
+                min_length = 1,
+                max_length = 200,
+                pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u001F\\u007F-\\u009F]*$"
+            ))]
+            pub name: Option<crate::text::Text>,
+            $( $(#[$meta])* pub $field: Option<$ty>, )*
+        }
+    };
+}
+
+/// Kinds of device.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+pub enum ConfigurationKind {
+    /// A server.
+    #[oai(rename = "server")]
+    Server,
+    /// A workstation.
+    #[oai(rename = "workstation")]
+    Workstation,
+    /// A laptop.
+    #[oai(rename = "laptop")]
+    Laptop,
+    /// A firewall.
+    #[oai(rename = "firewall")]
+    Firewall,
+    /// A switch.
+    #[oai(rename = "switch")]
+    Switch,
+    /// An access point.
+    #[oai(rename = "access point")]
+    AccessPoint,
+    /// A printer.
+    #[oai(rename = "printer")]
+    Printer,
+    /// A NAS.
+    #[oai(rename = "nas")]
+    Nas,
+    /// A phone.
+    #[oai(rename = "phone")]
+    Phone,
+    /// Anything else.
+    #[oai(rename = "other")]
+    Other,
+}
+
+/// A device's state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename_all = "lowercase")]
+pub enum ConfigurationStatus {
+    /// In use.
+    Active,
+    /// Not in use.
+    Inactive,
+    /// Gone for good.
+    Retired,
+}
+
+/// Kinds of credential.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename_all = "lowercase")]
+pub enum PasswordCategory {
+    /// Anything.
+    General,
+    /// An e-mail account.
+    Email,
+    /// A website.
+    Website,
+    /// Network equipment.
+    Network,
+    /// A server.
+    Server,
+    /// An application.
+    Application,
+}
+
+/// Wi-Fi security.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+pub enum WifiSecurity {
+    /// WPA2 with a passphrase.
+    #[oai(rename = "WPA2-Personal")]
+    Wpa2Personal,
+    /// WPA3 with a passphrase.
+    #[oai(rename = "WPA3-Personal")]
+    Wpa3Personal,
+    /// WPA2 and WPA3 with a passphrase.
+    #[oai(rename = "WPA2/WPA3-Personal")]
+    Wpa2Wpa3Personal,
+    /// WPA2 with 802.1X.
+    #[oai(rename = "WPA2-Enterprise")]
+    Wpa2Enterprise,
+    /// No encryption.
+    #[oai(rename = "Open")]
+    Open,
+}
+
+/// Kinds of VPN.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+pub enum VpnKind {
+    /// For clients dialling in.
+    #[oai(rename = "client")]
+    Client,
+    /// Between sites.
+    #[oai(rename = "site-to-site")]
+    SiteToSite,
+}
+
+/// VPN protocols.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+pub enum VpnProtocol {
+    /// WireGuard.
+    #[oai(rename = "WireGuard")]
+    WireGuard,
+    /// IPsec/IKEv2.
+    #[oai(rename = "IPsec/IKEv2")]
+    IpsecIkev2,
+    /// OpenVPN.
+    #[oai(rename = "OpenVPN")]
+    OpenVpn,
+    /// SSL VPN.
+    #[oai(rename = "SSL VPN")]
+    SslVpn,
+    /// L2TP/IPsec.
+    #[oai(rename = "L2TP/IPsec")]
+    L2tpIpsec,
+    /// Anything else.
+    #[oai(rename = "other")]
+    Other,
+}
+
+write_objects!(ConfigurationCreate, ConfigurationPatch, "A new configuration (device).", "Changes to a configuration: only the fields given change.", {
+    /// The kind of device.
+    configuration_kind: ConfigurationKind,
+    /// Hostname.
+    #[oai(validator(max_length = 500, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$"))]
+    hostname: crate::text::Text,
+    /// IP addresses.
+    #[oai(validator(max_length = 500, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$"))]
+    ip_addresses: crate::text::Text,
+    /// MAC address.
+    #[oai(validator(max_length = 500, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$"))]
+    mac_address: crate::text::Text,
+    /// Serial number.
+    #[oai(validator(max_length = 500, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$"))]
+    serial_number: crate::text::Text,
+    /// Manufacturer.
+    #[oai(validator(max_length = 500, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$"))]
+    manufacturer: crate::text::Text,
+    /// Model.
+    #[oai(validator(max_length = 500, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$"))]
+    model: crate::text::Text,
+    /// Operating system.
+    #[oai(validator(max_length = 500, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$"))]
+    operating_system: crate::text::Text,
+    /// Location.
+    #[oai(validator(max_length = 500, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$"))]
+    location: crate::text::Text,
+    /// Warranty end.
+    warranty_expires: chrono::NaiveDate,
+    /// Its state.
+    status: ConfigurationStatus,
+    /// Notes (several lines).
+    #[oai(validator(max_length = 20000))]
+    notes: crate::text::Text,
+});
+
+write_objects!(ContactCreate, ContactPatch, "A new contact.", "Changes to a contact: only the fields given change.", {
+    /// Title or function.
+    #[oai(validator(max_length = 500, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$"))]
+    title: crate::text::Text,
+    /// E-mail addresses.
+    #[oai(validator(max_length = 500, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$"))]
+    emails: crate::text::Text,
+    /// Phone numbers.
+    #[oai(validator(max_length = 500, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$"))]
+    phones: crate::text::Text,
+    /// Whether they are a key contact.
+    important: bool,
+    /// Notes (several lines).
+    #[oai(validator(max_length = 20000))]
+    notes: crate::text::Text,
+});
+
+write_objects!(PasswordCreate, PasswordPatch, "A new password or e-mail account.", "Changes to a password: only the fields given change; an empty secret clears it.", {
+    /// The kind of credential.
+    category: PasswordCategory,
+    /// User name.
+    #[oai(validator(max_length = 500, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$"))]
+    username: crate::text::Text,
+    /// The password: sealed on the way in, never answered.
+    #[oai(validator(max_length = 4000))]
+    password: crate::text::Text,
+    /// Where it is used.
+    #[oai(validator(max_length = 500, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$"))]
+    url: crate::text::Text,
+    /// A TOTP secret (base32): sealed; `reveal` answers the current code.
+    #[oai(validator(max_length = 4000))]
+    otp_secret: crate::text::Text,
+    /// Notes (several lines).
+    #[oai(validator(max_length = 20000))]
+    notes: crate::text::Text,
+    /// Who may see it.
+    visibility: VisibilityIn,
+});
+
+write_objects!(WirelessCreate, WirelessPatch, "A new Wi-Fi network (`name` is the SSID).", "Changes to a Wi-Fi network: only the fields given change; an empty passphrase clears it.", {
+    /// Its security.
+    security: WifiSecurity,
+    /// The passphrase: sealed on the way in, never answered.
+    #[oai(validator(max_length = 4000))]
+    passphrase: crate::text::Text,
+    /// VLAN.
+    #[oai(validator(max_length = 500, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$"))]
+    vlan: crate::text::Text,
+    /// Whether it is a guest network.
+    guest: bool,
+    /// Notes (several lines).
+    #[oai(validator(max_length = 20000))]
+    notes: crate::text::Text,
+});
+
+write_objects!(VpnCreate, VpnPatch, "A new VPN.", "Changes to a VPN: only the fields given change; an empty key clears it.", {
+    /// The kind of VPN.
+    vpn_kind: VpnKind,
+    /// Gateway.
+    #[oai(validator(max_length = 500, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$"))]
+    gateway: crate::text::Text,
+    /// Port.
+    #[oai(validator(max_length = 500, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$"))]
+    port: crate::text::Text,
+    /// Protocol.
+    protocol: VpnProtocol,
+    /// The pre-shared key: sealed on the way in, never answered.
+    #[oai(validator(max_length = 4000))]
+    pre_shared_key: crate::text::Text,
+    /// User name.
+    #[oai(validator(max_length = 500, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$"))]
+    username: crate::text::Text,
+    /// The networks behind it.
+    #[oai(validator(max_length = 500, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$"))]
+    remote_networks: crate::text::Text,
+    /// Notes (several lines).
+    #[oai(validator(max_length = 20000))]
+    notes: crate::text::Text,
+});
+
+/// Paging and filters of a record list.
+struct ListArgs {
+    page: Option<u32>,
+    per_page: Option<u32>,
+    q: Option<String>,
+    sort: Option<String>,
+}
+
+async fn list_records(
+    app: &App,
+    caller: &cairn_app::Caller,
+    org: String,
+    kind: Kind,
+    args: ListArgs,
+) -> Result<Json<RecordList>, ApiError> {
+    let paging = Paging::new(args.page, args.per_page)?;
+    let (field, desc) = sort_of(args.sort.as_deref());
+    let sortable = matches!(field.as_str(), "" | "name" | "updated")
+        || kind.fields().iter().any(|f| f.key == field && !f.is_secret());
+    if !sortable {
+        return Err(ApiError::invalid("sort", "name, updated or a field of this kind"));
+    }
+    let query = ListQuery {
+        q: args.q.unwrap_or_default(),
+        sort: field,
+        desc,
+        page: paging.page as usize,
+        per_page: paging.per_page as usize,
+    };
+    let listed = app.records(caller, &OrganizationId::new(org), kind, query).await?;
+    // Past the last page the list is empty (the pages clamp; the API does not).
+    let data = if listed.page.page == paging.page as usize { listed.page.records } else { Vec::new() };
+    let meta = Meta { page: paging.page, per_page: paging.per_page, total: listed.page.total as u64 };
+    Ok(Json(RecordList { data: data.into_iter().map(RecordOut::from).collect(), meta }))
+}
+
+async fn create_record(
+    app: &App,
+    caller: &cairn_app::Caller,
+    org: String,
+    kind: Kind,
+    body: &impl ToJSON,
+) -> Result<Created, ApiError> {
+    let input = input_of(kind, &fields_of(body), None)?;
+    let record = app.create_record(caller, &OrganizationId::new(org), kind, input).await?;
+    Ok(Created::Created(Json(record.into())))
+}
+
+async fn get_record(
+    app: &App,
+    caller: &cairn_app::Caller,
+    org: String,
+    kind: Kind,
+    id: String,
+) -> Result<Json<RecordOut>, ApiError> {
+    let page = app.record(caller, &OrganizationId::new(org), kind, &RecordId::new(id)).await?;
+    Ok(Json(page.record.into()))
+}
+
+async fn update_record(
+    app: &App,
+    caller: &cairn_app::Caller,
+    org: String,
+    kind: Kind,
+    id: String,
+    body: &impl ToJSON,
+) -> Result<Json<RecordOut>, ApiError> {
+    let (org, id) = (OrganizationId::new(org), RecordId::new(id));
+    let (_, current) = app.record_for_edit(caller, &org, kind, &id).await?;
+    let input = input_of(kind, &fields_of(body), Some(&current))?;
+    app.update_record(caller, &org, kind, &id, input).await?;
+    Ok(Json(app.record(caller, &org, kind, &id).await?.record.into()))
+}
+
+async fn archive_record(
+    app: &App,
+    caller: &cairn_app::Caller,
+    org: String,
+    kind: Kind,
+    id: String,
+) -> Result<Archived, ApiError> {
+    app.archive_record(caller, &OrganizationId::new(org), kind, &RecordId::new(id)).await?;
+    Ok(Archived::Archived)
+}
+
+async fn reveal_secret(
+    app: &App,
+    caller: &cairn_app::Caller,
+    org: String,
+    kind: Kind,
+    id: String,
+    field: Option<String>,
+) -> Result<Json<Revealed>, ApiError> {
+    let revealed =
+        app.reveal(caller, &OrganizationId::new(org), kind, &RecordId::new(id), &field.unwrap_or_default()).await?;
+    Ok(Json(Revealed { value: revealed.value.expose_secret().to_owned(), remaining: revealed.remaining }))
+}
+
+/// One API struct per kind of record: list, create, show, change, archive
+/// (and reveal for kinds with secrets), each documented with its own body.
+macro_rules! record_api {
+    (
+        $api:ident, $tag:expr, $kind:expr, $create:ty, $patch:ty, $sort:literal,
+        list: $list:literal, item: $item:literal,
+        ids: [$list_id:literal, $create_id:literal, $get_id:literal, $update_id:literal, $archive_id:literal]
+        $(, reveal: $reveal:literal, $reveal_id:literal)?
+    ) => {
+        /// Operations on one kind of record.
+        pub struct $api;
+
+        #[OpenApi(tag = $tag)]
+        impl $api {
+            /// List them
+            ///
+            /// `q` matches the name and searchable fields (never secrets); `sort`
+            /// is `name`, `updated` or a field, `-` first for descending.
+            #[oai(path = $list, method = "get", operation_id = $list_id)]
+            #[allow(clippy::too_many_arguments)]
+            async fn list(
+                &self,
+                app: Data<&Arc<App>>,
+                ApiKey(caller): ApiKey,
+                /// The organization's id.
+                org: Path<String>,
+                /// Page, from 1.
+                #[oai(validator(minimum(value = "1"), maximum(value = "1000000")))]
+                page: Query<Option<u32>>,
+                /// Rows per page (default 50).
+                #[oai(validator(minimum(value = "1"), maximum(value = "1000")))]
+                per_page: Query<Option<u32>>,
+                /// Text to look for.
+                q: Query<Option<String>>,
+                /// `name`, `updated` or a listed field; `-` first for descending.
+                #[oai(validator(pattern = $sort))]
+                sort: Query<Option<String>>,
+            ) -> Result<Json<RecordList>, ApiError> {
+                let args = ListArgs { page: page.0, per_page: per_page.0, q: q.0, sort: sort.0 };
+                list_records(&app, &caller, org.0, $kind, args).await
+            }
+
+            /// Create one
+            ///
+            /// Secret fields are sealed on the way in and never answered.
+            #[oai(path = $list, method = "post", operation_id = $create_id)]
+            async fn create(
+                &self,
+                app: Data<&Arc<App>>,
+                ApiKey(caller): ApiKey,
+                /// The organization's id.
+                org: Path<String>,
+                body: Json<$create>,
+            ) -> Result<Created, ApiError> {
+                create_record(&app, &caller, org.0, $kind, &body.0).await
+            }
+
+            /// Show one
+            #[oai(path = $item, method = "get", operation_id = $get_id)]
+            async fn get(
+                &self,
+                app: Data<&Arc<App>>,
+                ApiKey(caller): ApiKey,
+                /// The organization's id.
+                org: Path<String>,
+                /// The record's id.
+                id: Path<String>,
+            ) -> Result<Json<RecordOut>, ApiError> {
+                get_record(&app, &caller, org.0, $kind, id.0).await
+            }
+
+            /// Change one
+            ///
+            /// Only the fields given change; an empty secret clears it.
+            #[oai(path = $item, method = "patch", operation_id = $update_id)]
+            async fn update(
+                &self,
+                app: Data<&Arc<App>>,
+                ApiKey(caller): ApiKey,
+                /// The organization's id.
+                org: Path<String>,
+                /// The record's id.
+                id: Path<String>,
+                body: Json<$patch>,
+            ) -> Result<Json<RecordOut>, ApiError> {
+                update_record(&app, &caller, org.0, $kind, id.0, &body.0).await
+            }
+
+            /// Archive one
+            #[oai(path = $item, method = "delete", operation_id = $archive_id)]
+            async fn archive(
+                &self,
+                app: Data<&Arc<App>>,
+                ApiKey(caller): ApiKey,
+                /// The organization's id.
+                org: Path<String>,
+                /// The record's id.
+                id: Path<String>,
+            ) -> Result<Archived, ApiError> {
+                archive_record(&app, &caller, org.0, $kind, id.0).await
+            }
+
+            $(
+            /// Reveal a secret
+            ///
+            /// Answers one secret field (by default the main one); for
+            /// `otp_secret` the current code and its remaining seconds. Every
+            /// reveal is written to the audit log, exactly like one on the pages.
+            #[oai(path = $reveal, method = "post", operation_id = $reveal_id)]
+            async fn reveal(
+                &self,
+                app: Data<&Arc<App>>,
+                ApiKey(caller): ApiKey,
+                /// The organization's id.
+                org: Path<String>,
+                /// The record's id.
+                id: Path<String>,
+                /// The secret field; the main secret when omitted.
+                field: Query<Option<String>>,
+            ) -> Result<Json<Revealed>, ApiError> {
+                reveal_secret(&app, &caller, org.0, $kind, id.0, field.0).await
+            }
+            )?
+        }
+    };
+}
+
+record_api!(
+    ConfigurationsApi, "ApiTags::Configurations", Kind::Configuration, ConfigurationCreate, ConfigurationPatch,
+    "^-?(name|updated|configuration_kind|hostname|ip_addresses|mac_address|serial_number|manufacturer|model|operating_system|location|warranty_expires|status)$",
+    list: "/organizations/:org/configurations", item: "/organizations/:org/configurations/:id",
+    ids: ["listConfigurations", "createConfiguration", "getConfiguration", "updateConfiguration", "archiveConfiguration"]
+);
+record_api!(
+    ContactsApi, "ApiTags::Contacts", Kind::Contact, ContactCreate, ContactPatch,
+    "^-?(name|updated|title|emails|phones|important)$",
+    list: "/organizations/:org/contacts", item: "/organizations/:org/contacts/:id",
+    ids: ["listContacts", "createContact", "getContact", "updateContact", "archiveContact"]
+);
+record_api!(
+    PasswordsApi, "ApiTags::Passwords", Kind::Password, PasswordCreate, PasswordPatch,
+    "^-?(name|updated|category|username|url)$",
+    list: "/organizations/:org/passwords", item: "/organizations/:org/passwords/:id",
+    ids: ["listPasswords", "createPassword", "getPassword", "updatePassword", "archivePassword"],
+    reveal: "/organizations/:org/passwords/:id/reveal", "revealPassword"
+);
+record_api!(
+    WirelessApi, "ApiTags::Wireless", Kind::Wireless, WirelessCreate, WirelessPatch,
+    "^-?(name|updated|security|vlan|guest)$",
+    list: "/organizations/:org/wireless", item: "/organizations/:org/wireless/:id",
+    ids: ["listWireless", "createWireless", "getWireless", "updateWireless", "archiveWireless"],
+    reveal: "/organizations/:org/wireless/:id/reveal", "revealWireless"
+);
+record_api!(
+    VpnsApi, "ApiTags::Vpns", Kind::Vpn, VpnCreate, VpnPatch,
+    "^-?(name|updated|vpn_kind|gateway|port|protocol|username|remote_networks)$",
+    list: "/organizations/:org/vpns", item: "/organizations/:org/vpns/:id",
+    ids: ["listVpns", "createVpn", "getVpn", "updateVpn", "archiveVpn"],
+    reveal: "/organizations/:org/vpns/:id/reveal", "revealVpn"
+);

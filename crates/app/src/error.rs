@@ -118,6 +118,7 @@ impl From<TenancyError> for AppError {
         match error {
             TenancyError::NotFound(_) => AppError::NotFound,
             TenancyError::SlugTaken(_) => AppError::Conflict { field: "slug" },
+            TenancyError::DomainTaken(_) => AppError::Conflict { field: "domain" },
             TenancyError::InvalidSlug(reason) => AppError::invalid("slug", Reason::Text(reason)),
             TenancyError::InvalidField { field, reason } => AppError::invalid(field, Reason::Text(reason)),
             TenancyError::Domain(domain, reason) => {

@@ -41,9 +41,9 @@ impl App {
     }
 }
 
-/// A tenant's slug from text, or the field error.
+/// The slug of an existing tenant: text that is no slug names no tenant.
 fn slug_of(slug: &str) -> Result<cairn_tenancy::TenantSlug, AppError> {
-    cairn_tenancy::TenantSlug::parse(slug).map_err(|e| AppError::invalid("slug", crate::Reason::Text(e)))
+    cairn_tenancy::TenantSlug::parse(slug).map_err(|_| AppError::NotFound)
 }
 
 impl App {

@@ -315,7 +315,7 @@ impl TenantDirectory {
                 let taken: i64 =
                     tenant_domains::table.filter(tenant_domains::domain.eq(&domain)).count().get_result(conn)?;
                 if taken > 0 {
-                    return Err(TenancyError::Domain(domain, "belongs to a tenant already"));
+                    return Err(TenancyError::DomainTaken(domain));
                 }
                 let id = new_id();
                 diesel::insert_into(tenant_domains::table)

@@ -23,9 +23,12 @@ pub enum TenancyError {
         /// What is allowed.
         reason: String,
     },
-    /// A custom domain is taken or invalid.
+    /// A custom domain is invalid.
     #[error("domain {0}: {1}")]
     Domain(String, &'static str),
+    /// A custom domain belongs to a tenant already.
+    #[error("domain {0} belongs to a tenant already")]
+    DomainTaken(String),
     /// The database failed.
     #[error(transparent)]
     Store(#[from] StoreError),

@@ -257,7 +257,8 @@ async fn errors_are_problem_json_and_unknown_fields_are_refused(app: TestApp) {
         call(&app, "acme", &key, "POST", "/organizations", Some(json!({ "name": "Acme AG" }))).await;
     assert_eq!((status, problem["status"].as_u64()), (409, Some(409)), "{problem}");
     let (status, problem) = call(&app, "acme", &key, "GET", "/organizations?per_page=1001", None).await;
-    assert_eq!((status, problem["field"].as_str()), (422, Some("per_page")));
+    assert_eq!(status, 400, "{problem}");
+    assert!(problem["detail"].as_str().is_some_and(|d| d.contains("per_page")), "{problem}");
     let listed = app.db.run(|c| {
         use cairn_store::schema::records::dsl as r;
         use diesel::prelude::*;
@@ -336,7 +337,7 @@ async fn the_api_documents_itself(app: TestApp) {
     let spec: Value = app.get(&host, "/api/v1/openapi.json").send().await.expect("spec").json().await.expect("json");
     assert!(spec["openapi"].as_str().is_some_and(|v| v.starts_with("3.")), "{spec}");
     let paths = spec["paths"].as_object().expect("paths");
-    for path in ["/organizations", "/organizations/{org}", "/organizations/{org}/{resource}/{id}/reveal"] {
+    for path in ["/organizations", "/organizations/{org}", "/organizations/{org}/passwords/{id}/reveal"] {
         assert!(paths.contains_key(path), "{path} in {:?}", paths.keys().collect::<Vec<_>>());
     }
     let docs = app.get(&host, "/api/docs").send().await.expect("docs");

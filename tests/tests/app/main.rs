@@ -10,4 +10,5 @@ mod mail;
 mod navigation;
 mod operator;
 mod pages;
+mod schemathesis;
 mod store;

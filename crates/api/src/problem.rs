@@ -149,7 +149,14 @@ pub async fn problem_json<E: poem::Endpoint>(inner: std::sync::Arc<E>, req: poem
         Ok(response) => Ok(response.into_response()),
         Err(error) => {
             if error.is::<poem_openapi::error::ParseRequestPayloadError>() {
-                return Ok(Problem::new(StatusCode::UNPROCESSABLE_ENTITY, error.to_string()).into_response());
+                let detail = error.to_string();
+                let mut problem = Problem::new(StatusCode::UNPROCESSABLE_ENTITY, detail.clone());
+                // Name the unknown field, as refusals by the use cases do.
+                problem.field = detail
+                    .split_once("unknown field `")
+                    .and_then(|(_, rest)| rest.split_once('`'))
+                    .map(|(field, _)| field.to_owned());
+                return Ok(problem.into_response());
             }
             if error.is::<poem_openapi::error::ParseParamError>() {
                 return Ok(Problem::new(StatusCode::BAD_REQUEST, error.to_string()).into_response());

@@ -79,7 +79,7 @@ impl PersonBuilder<'_> {
             role: self.role,
             organization: self.organization.map(OrganizationRef::Name),
         };
-        let link = app.invite(&operator, invite).await.expect("invited");
+        let (_, link) = app.invite(&operator, invite).await.expect("invited");
         let token = link.rsplit('/').next().expect("a token").to_owned();
         let account = AccountInput {
             first_name: "Test".into(),

@@ -5,9 +5,11 @@
 //! as the pages do; errors are `application/problem+json`.
 
 mod auth;
+mod documents;
 mod list;
 mod operator;
 mod organizations;
+mod people;
 mod problem;
 mod records;
 mod spec;
@@ -35,6 +37,12 @@ pub enum ApiTags {
     Wireless,
     /// VPNs of an organization.
     Vpns,
+    /// Documents of an organization.
+    Documents,
+    /// The tenant's people and invitations.
+    Users,
+    /// The audit log.
+    Audit,
 }
 
 /// Every operation of the tenant API.
@@ -45,6 +53,8 @@ type TenantApis = (
     records::PasswordsApi,
     records::WirelessApi,
     records::VpnsApi,
+    documents::DocumentsApi,
+    people::PeopleApi,
 );
 
 /// The tenant API's OpenAPI service (also used to write the document out).
@@ -56,6 +66,8 @@ pub fn tenant_service() -> OpenApiService<TenantApis, ()> {
         records::PasswordsApi,
         records::WirelessApi,
         records::VpnsApi,
+        documents::DocumentsApi,
+        people::PeopleApi,
     );
     OpenApiService::new(apis, "Cairn API", env!("CARGO_PKG_VERSION"))
         .description(
@@ -100,6 +112,9 @@ const STRICT_OBJECTS: &[&str] = &[
     "TenantCreate",
     "TenantPatch",
     "DomainAdd",
+    "InvitationCreate",
+    "DocumentCreate",
+    "DocumentPatch",
 ];
 
 /// The Swagger UI ships its script and style inline (from the binary, no

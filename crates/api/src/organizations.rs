@@ -94,15 +94,15 @@ pub struct OrganizationCreate {
     ))]
     pub name: Text,
     /// A short name (at most 50 characters).
-    #[oai(validator(max_length = 50))]
+    #[oai(validator(max_length = 50, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$"))]
     pub short_name: Option<Text>,
     /// `customer` when not given.
     pub kind: Option<OrganizationKind>,
     /// Notes for its overview.
-    #[oai(validator(max_length = 10000))]
+    #[oai(validator(max_length = 10000, pattern = "^[^\\u0000]*$"))]
     pub quick_notes: Option<Text>,
     /// A warning for every page of it.
-    #[oai(validator(max_length = 1000))]
+    #[oai(validator(max_length = 1000, pattern = "^[^\\u0000]*$"))]
     pub alert: Option<Text>,
 }
 
@@ -118,15 +118,15 @@ pub struct OrganizationPatch {
     ))]
     pub name: Option<Text>,
     /// A short name (at most 50 characters).
-    #[oai(validator(max_length = 50))]
+    #[oai(validator(max_length = 50, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$"))]
     pub short_name: Option<Text>,
     /// The kind of organization.
     pub kind: Option<OrganizationKind>,
     /// Notes for its overview.
-    #[oai(validator(max_length = 10000))]
+    #[oai(validator(max_length = 10000, pattern = "^[^\\u0000]*$"))]
     pub quick_notes: Option<Text>,
     /// A warning for every page of it.
-    #[oai(validator(max_length = 1000))]
+    #[oai(validator(max_length = 1000, pattern = "^[^\\u0000]*$"))]
     pub alert: Option<Text>,
 }
 

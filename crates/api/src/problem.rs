@@ -145,6 +145,9 @@ impl From<AppError> for ApiError {
 /// body that cannot be read as the operation's object — unknown fields
 /// included — is 422.
 pub async fn problem_json<E: poem::Endpoint>(inner: std::sync::Arc<E>, req: poem::Request) -> poem::Result<Response> {
+    if cairn_app::has_nul(req.uri().path()) || req.uri().query().is_some_and(cairn_app::has_nul) {
+        return Ok(Problem::new(StatusCode::BAD_REQUEST, "The URL holds a NUL character.").into_response());
+    }
     match inner.call(req).await {
         Ok(response) => Ok(response.into_response()),
         Err(error) => {

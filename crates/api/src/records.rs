@@ -354,7 +354,7 @@ write_objects!(ConfigurationCreate, ConfigurationPatch, "A new configuration (de
     /// Its state.
     status: ConfigurationStatus,
     /// Notes (several lines).
-    #[oai(validator(max_length = 20000))]
+    #[oai(validator(max_length = 20000, pattern = "^[^\\u0000]*$"))]
     notes: crate::text::Text,
 });
 
@@ -371,7 +371,7 @@ write_objects!(ContactCreate, ContactPatch, "A new contact.", "Changes to a cont
     /// Whether they are a key contact.
     important: bool,
     /// Notes (several lines).
-    #[oai(validator(max_length = 20000))]
+    #[oai(validator(max_length = 20000, pattern = "^[^\\u0000]*$"))]
     notes: crate::text::Text,
 });
 
@@ -382,16 +382,16 @@ write_objects!(PasswordCreate, PasswordPatch, "A new password or e-mail account.
     #[oai(validator(max_length = 500, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$"))]
     username: crate::text::Text,
     /// The password: sealed on the way in, never answered.
-    #[oai(validator(max_length = 4000))]
+    #[oai(validator(max_length = 4000, pattern = "^[^\\u0000]*$"))]
     password: crate::text::Text,
     /// Where it is used.
     #[oai(validator(max_length = 500, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$"))]
     url: crate::text::Text,
     /// A TOTP secret (base32): sealed; `reveal` answers the current code.
-    #[oai(validator(max_length = 4000))]
+    #[oai(validator(max_length = 4000, pattern = "^[^\\u0000]*$"))]
     otp_secret: crate::text::Text,
     /// Notes (several lines).
-    #[oai(validator(max_length = 20000))]
+    #[oai(validator(max_length = 20000, pattern = "^[^\\u0000]*$"))]
     notes: crate::text::Text,
     /// Who may see it.
     visibility: VisibilityIn,
@@ -401,7 +401,7 @@ write_objects!(WirelessCreate, WirelessPatch, "A new Wi-Fi network (`name` is th
     /// Its security.
     security: WifiSecurity,
     /// The passphrase: sealed on the way in, never answered.
-    #[oai(validator(max_length = 4000))]
+    #[oai(validator(max_length = 4000, pattern = "^[^\\u0000]*$"))]
     passphrase: crate::text::Text,
     /// VLAN.
     #[oai(validator(max_length = 500, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$"))]
@@ -409,7 +409,7 @@ write_objects!(WirelessCreate, WirelessPatch, "A new Wi-Fi network (`name` is th
     /// Whether it is a guest network.
     guest: bool,
     /// Notes (several lines).
-    #[oai(validator(max_length = 20000))]
+    #[oai(validator(max_length = 20000, pattern = "^[^\\u0000]*$"))]
     notes: crate::text::Text,
 });
 
@@ -425,7 +425,7 @@ write_objects!(VpnCreate, VpnPatch, "A new VPN.", "Changes to a VPN: only the fi
     /// Protocol.
     protocol: VpnProtocol,
     /// The pre-shared key: sealed on the way in, never answered.
-    #[oai(validator(max_length = 4000))]
+    #[oai(validator(max_length = 4000, pattern = "^[^\\u0000]*$"))]
     pre_shared_key: crate::text::Text,
     /// User name.
     #[oai(validator(max_length = 500, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$"))]
@@ -434,7 +434,7 @@ write_objects!(VpnCreate, VpnPatch, "A new VPN.", "Changes to a VPN: only the fi
     #[oai(validator(max_length = 500, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$"))]
     remote_networks: crate::text::Text,
     /// Notes (several lines).
-    #[oai(validator(max_length = 20000))]
+    #[oai(validator(max_length = 20000, pattern = "^[^\\u0000]*$"))]
     notes: crate::text::Text,
 });
 

@@ -20,6 +20,10 @@ impl Spec {
         let mut doc: serde_json::Value = serde_json::from_str(json).unwrap_or_default();
         standard_formats(&mut doc);
         if let Some(schemas) = doc.pointer_mut("/components/schemas").and_then(|s| s.as_object_mut()) {
+            // Fields that are not required may come as null: answers say so for absent values.
+            for schema in schemas.values_mut() {
+                nullable_optionals(schema);
+            }
             for name in strict {
                 if let Some(schema) = schemas.get_mut(*name).and_then(|s| s.as_object_mut()) {
                     schema.insert("additionalProperties".into(), serde_json::Value::Bool(false));
@@ -132,7 +136,7 @@ fn describe_field(field: &str, property: &mut serde_json::Value) {
         "locale" => {
             property.insert("enum".into(), serde_json::json!(["de", "en", null]));
         }
-        "owner_email" => {
+        "owner_email" | "email" => {
             property.insert("format".into(), serde_json::Value::String("email".into()));
         }
         // An address, or "" for none.
@@ -144,5 +148,25 @@ fn describe_field(field: &str, property: &mut serde_json::Value) {
             );
         }
         _ => {}
+    }
+}
+
+/// Marks the properties a schema does not require as nullable.
+fn nullable_optionals(schema: &mut serde_json::Value) {
+    let Some(schema) = schema.as_object_mut() else { return };
+    let required: Vec<String> = schema
+        .get("required")
+        .and_then(|r| r.as_array())
+        .map(|r| r.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect())
+        .unwrap_or_default();
+    if let Some(properties) = schema.get_mut("properties").and_then(|p| p.as_object_mut()) {
+        for (field, property) in properties.iter_mut() {
+            if !required.contains(field)
+                && let Some(property) = property.as_object_mut()
+                && !property.contains_key("$ref")
+            {
+                property.insert("nullable".into(), serde_json::Value::Bool(true));
+            }
+        }
     }
 }

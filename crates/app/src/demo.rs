@@ -250,9 +250,9 @@ impl App {
                 None,
             )?;
             let owner = NewInvitation { email: "owner@plusundplus.ch".into(), role: Role::Owner, organization_id: None, invited_by: None, ttl };
-            let owner_link = crate::invitations::create(&mut tx, tenant, &urls, &owner, demo(), None)?;
+            let (_, owner_link) = crate::invitations::create(&mut tx, tenant, &urls, &owner, demo(), None)?;
             let customer = NewInvitation { email: "max.muster@muster-ag.ch".into(), role: Role::Customer, organization_id: Some(first_org), invited_by: None, ttl };
-            let customer_link = crate::invitations::create(&mut tx, tenant, &urls, &customer, demo(), None)?;
+            let (_, customer_link) = crate::invitations::create(&mut tx, tenant, &urls, &customer, demo(), None)?;
             Ok((owner_link, customer_link))
         })
         .await?;

@@ -3,7 +3,7 @@
 
 use cairn_assets::organizations;
 use cairn_auth::Role;
-use cairn_auth::invitations::{self, NewInvitation};
+use cairn_auth::invitations::{self, Invitation, NewInvitation};
 use cairn_auth::policy::{Action, Resource, can};
 use cairn_store::audit::{Actor, AuditAction, NewEvent};
 use cairn_store::{InvitationId, OrganizationId};
@@ -41,7 +41,7 @@ pub(crate) fn create(
     new: &NewInvitation,
     actor: Actor,
     ip: Option<&str>,
-) -> Result<String, AppError> {
+) -> Result<(Invitation, String), AppError> {
     let (invitation, link) = invitations::create(tx.conn, tenant, urls, new)?;
     let mut event = NewEvent::new(actor, AuditAction::InvitationCreated)
         .target("invitation", &invitation.id)
@@ -49,16 +49,16 @@ pub(crate) fn create(
     event.organization_id = new.organization_id.as_deref();
     event.ip = ip;
     tx.audit(&event)?;
-    Ok(link)
+    Ok((invitation, link))
 }
 
 impl App {
     /// Invites someone: the invitation, its mail (queued in the same
     /// transaction) and its audit event. Staff invite customers (into an
     /// organization they may manage); only owners invite staff. Returns the
-    /// link, which only the command line shows.
+    /// invitation and its link, which only the command line shows.
     #[tracing::instrument(skip_all, fields(tenant = %caller.tenant().slug, user = caller.label(), role = %invite.role))]
-    pub async fn invite(&self, caller: &Caller, invite: Invite) -> Result<String, AppError> {
+    pub async fn invite(&self, caller: &Caller, invite: Invite) -> Result<(Invitation, String), AppError> {
         let principal = caller.principal();
         let allowed = match invite.role {
             Role::Customer => can(&principal, Action::InviteCustomer, &Resource::Tenant),

@@ -52,3 +52,9 @@ pub use users::UsersOverview;
 /// Identifiers and values the surfaces name in their calls.
 pub use cairn_store::audit::{AuditAction, Event as AuditEvent, Filter as AuditFilter};
 pub use cairn_store::{InvitationId, OrganizationId, RecordId, TenantId, UserId};
+
+/// Whether percent-encoded text (a URL's path or query) holds a NUL, which
+/// no text in Cairn may hold: surfaces refuse such requests outright.
+pub fn has_nul(encoded: &str) -> bool {
+    encoded.as_bytes().windows(3).any(|w| w[0] == b'%' && w[1] == b'0' && w[2] == b'0') || encoded.contains('\0')
+}

@@ -32,7 +32,7 @@ impl App {
                     let mut tx = Tx::new(conn, &master, &tenant.id);
                     let owner =
                         NewInvitation { email, role: Role::Owner, organization_id: None, invited_by: None, ttl };
-                    crate::invitations::create(&mut tx, tenant, &urls, &owner, actor, None).map(Some)
+                    crate::invitations::create(&mut tx, tenant, &urls, &owner, actor, None).map(|(_, link)| Some(link))
                 },
             )
             .await?;

@@ -59,7 +59,7 @@ impl Fixture {
             role,
             organization: organization.map(|name| OrganizationRef::Name(name.into())),
         };
-        let link = self.app.invite(&self.operator(), invite).await.expect("invite");
+        let (_, link) = self.app.invite(&self.operator(), invite).await.expect("invite");
         let token = link.rsplit('/').next().expect("token").to_owned();
         let input = AccountInput {
             first_name: "Erika".into(),

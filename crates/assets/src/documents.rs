@@ -53,8 +53,8 @@ fn validate(title: &str, body: &str) -> Result<(), AssetError> {
     if title.is_empty() || title.chars().count() > 200 || title.chars().any(char::is_control) {
         return Err(AssetError::invalid("title", "1 to 200 characters"));
     }
-    if body.chars().count() > 200_000 {
-        return Err(AssetError::invalid("body", "at most 200000 characters"));
+    if body.chars().count() > 200_000 || body.contains('\0') {
+        return Err(AssetError::invalid("body", "at most 200000 characters, no NUL"));
     }
     Ok(())
 }

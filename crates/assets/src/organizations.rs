@@ -60,14 +60,17 @@ impl OrganizationInput {
         if name.is_empty() || name.chars().count() > 200 || name.chars().any(char::is_control) {
             return Err(AssetError::invalid("name", "1 to 200 characters"));
         }
-        if self.short_name.chars().count() > 50 {
-            return Err(AssetError::invalid("short_name", "at most 50 characters"));
+        if self.short_name.chars().count() > 50 || self.short_name.chars().any(char::is_control) {
+            return Err(AssetError::invalid("short_name", "at most 50 characters, one line"));
         }
         if !KINDS.contains(&self.kind.as_str()) {
             return Err(AssetError::invalid("kind", "customer, internal or vendor"));
         }
-        if self.quick_notes.chars().count() > 10_000 || self.alert.chars().count() > 1_000 {
-            return Err(AssetError::invalid("quick_notes", "too long"));
+        if self.quick_notes.chars().count() > 10_000 || self.quick_notes.contains('\0') {
+            return Err(AssetError::invalid("quick_notes", "at most 10000 characters, no NUL"));
+        }
+        if self.alert.chars().count() > 1_000 || self.alert.contains('\0') {
+            return Err(AssetError::invalid("alert", "at most 1000 characters, no NUL"));
         }
         Ok(())
     }

@@ -111,9 +111,9 @@ impl RecordInput {
         for spec in kind.fields() {
             if spec.is_secret() {
                 if let Some(secret) = self.secrets.get(spec.key)
-                    && secret.expose_secret().chars().count() > 4_000
+                    && (secret.expose_secret().chars().count() > 4_000 || secret.expose_secret().contains('\0'))
                 {
-                    return Err(AssetError::invalid(spec.key, "at most 4000 characters"));
+                    return Err(AssetError::invalid(spec.key, "at most 4000 characters, no NUL"));
                 }
                 continue;
             }
@@ -121,6 +121,10 @@ impl RecordInput {
             let limit = if spec.input == Input::Textarea { 20_000 } else { 500 };
             if value.chars().count() > limit {
                 return Err(AssetError::invalid(spec.key, format!("at most {limit} characters")));
+            }
+            // No text field holds NUL: neither database stores it faithfully.
+            if value.contains('\0') {
+                return Err(AssetError::invalid(spec.key, "no NUL characters"));
             }
             match spec.input {
                 Input::Select(options) if !value.is_empty() && !options.contains(&value.as_str()) => {

@@ -243,7 +243,7 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<()> {
             let tenant = Arc::new(app.directory().by_slug(&slug).await?);
             let role: Role = role.parse().map_err(|e| anyhow::anyhow!("--role: {e}"))?;
             let invite = Invite { email, role, organization: org.map(OrganizationRef::Name) };
-            let link = app.invite(&Caller::operator(tenant, "cli"), invite).await.map_err(describe)?;
+            let (_, link) = app.invite(&Caller::operator(tenant, "cli"), invite).await.map_err(describe)?;
             writeln!(out, "Invitation queued; it works for {} days.", settings.security.invitation_ttl_days)?;
             writeln!(out, "{link}")?;
         }

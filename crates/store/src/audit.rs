@@ -308,6 +308,10 @@ pub struct Filter {
     pub action_prefix: Option<String>,
     /// Only events about this record.
     pub target_id: Option<String>,
+    /// Only events at or after this time (UTC).
+    pub since: Option<chrono::NaiveDateTime>,
+    /// Only events before this time (UTC).
+    pub until: Option<chrono::NaiveDateTime>,
 }
 
 /// Events of `tenant` matching `filter`, newest first, at most `limit`.
@@ -326,6 +330,12 @@ pub fn list(conn: &mut DbConn, tenant: &TenantId, filter: &Filter, limit: i64) -
     }
     if let Some(target) = &filter.target_id {
         query = query.filter(audit_events::target_id.eq(target.clone()));
+    }
+    if let Some(since) = filter.since {
+        query = query.filter(audit_events::occurred_at.ge(since));
+    }
+    if let Some(until) = filter.until {
+        query = query.filter(audit_events::occurred_at.lt(until));
     }
     if let Some(prefix) = filter.action_prefix.as_ref().filter(|p| !p.is_empty()) {
         let escaped = prefix.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");

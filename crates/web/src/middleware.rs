@@ -53,6 +53,15 @@ pub async fn request_log<E: Endpoint>(inner: Arc<E>, mut req: Request) -> poem::
     .await
 }
 
+/// Refuses URLs that hold a NUL (400): no text in Cairn may hold one, and
+/// PostgreSQL would fail on it deep inside a query.
+pub async fn refuse_nul<E: Endpoint>(inner: Arc<E>, req: Request) -> poem::Result<Response> {
+    if cairn_app::has_nul(req.uri().path()) || req.uri().query().is_some_and(cairn_app::has_nul) {
+        return Ok(poem::http::StatusCode::BAD_REQUEST.into_response());
+    }
+    Ok(inner.call(req).await?.into_response())
+}
+
 /// Adds the security headers every response carries.
 pub async fn security_headers<E: Endpoint>(inner: Arc<E>, req: Request) -> poem::Result<Response> {
     let mut response = match inner.call(req).await {

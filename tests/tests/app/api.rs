@@ -14,6 +14,7 @@ backend_tests!(
     the_rate_limit_holds_and_says_when_to_retry,
     the_api_documents_itself,
     owners_make_and_revoke_keys_on_the_settings_page,
+    documents_users_invitations_and_the_audit_log,
 );
 
 /// Makes a key with the CLI; returns it (the last line printed).
@@ -256,6 +257,14 @@ async fn errors_are_problem_json_and_unknown_fields_are_refused(app: TestApp) {
     let (status, problem) =
         call(&app, "acme", &key, "POST", "/organizations", Some(json!({ "name": "Acme AG" }))).await;
     assert_eq!((status, problem["status"].as_u64()), (409, Some(409)), "{problem}");
+    // NUL, which no text may hold (PostgreSQL refuses it deep in a query): refused up front.
+    let (status, problem) = call(&app, "acme", &key, "GET", "/organizations?q=a%00b", None).await;
+    assert_eq!((status, problem["status"].as_u64()), (400, Some(400)), "{problem}");
+    let nul = json!({ "name": "Nul", "notes": "a\u{0}b" });
+    let (status, problem) =
+        call(&app, "acme", &key, "POST", &format!("/organizations/{org}/contacts"), Some(nul)).await;
+    assert_eq!(status, 422, "{problem}");
+    assert_eq!(app.get(&app.tenant_host("acme"), "/search?q=%00").send().await.expect("page").status(), 400);
     let (status, problem) = call(&app, "acme", &key, "GET", "/organizations?per_page=1001", None).await;
     assert_eq!(status, 400, "{problem}");
     assert!(problem["detail"].as_str().is_some_and(|d| d.contains("per_page")), "{problem}");
@@ -374,4 +383,65 @@ async fn owners_make_and_revoke_keys_on_the_settings_page(app: TestApp) {
     assert_eq!(technician.get("/settings/api-keys").await.status, 404, "owners only");
     let blank = owner.submit("/settings/api-keys", "/settings/api-keys", &[("name", " "), ("role", "owner")]).await;
     assert_eq!(blank.status, 422);
+}
+
+async fn documents_users_invitations_and_the_audit_log(app: TestApp) {
+    app.app.seed_demo("plusundplus.ch").await.expect("seed").expect("demo");
+    let slug = "plusundplus.ch";
+    let owner = key(&app, slug, &["--role", "owner"]).await;
+    let staff = key(&app, slug, &[]).await;
+    let customer = key(&app, slug, &["--role", "customer", "--org", "Muster AG"]).await;
+    let muster = organization_id(&app, slug, &owner, "Muster AG").await;
+
+    let base = format!("/organizations/{muster}/documents");
+    let (status, document) =
+        call(&app, slug, &staff, "POST", &base, Some(json!({ "title": "Backup", "body": "# Täglich" }))).await;
+    assert_eq!(status, 201, "{document}");
+    let id = document["id"].as_str().expect("id").to_owned();
+    let (status, changed) =
+        call(&app, slug, &staff, "PATCH", &format!("{base}/{id}"), Some(json!({ "body": "# Stündlich" }))).await;
+    assert_eq!((status, changed["revision"].as_i64()), (200, Some(2)), "{changed}");
+    let (_, revisions) = call(&app, slug, &customer, "GET", &format!("{base}/{id}/revisions"), None).await;
+    assert_eq!(revisions.as_array().map(Vec::len), Some(2), "{revisions}");
+    assert_eq!(
+        call(&app, slug, &customer, "PATCH", &format!("{base}/{id}"), Some(json!({ "title": "X" }))).await.0,
+        404
+    );
+    assert_eq!(call(&app, slug, &staff, "DELETE", &format!("{base}/{id}"), None).await.0, 204);
+
+    let (status, users) = call(&app, slug, &owner, "GET", "/users", None).await;
+    assert_eq!(status, 200, "{users}");
+    assert!(
+        users["data"]
+            .as_array()
+            .expect("data")
+            .iter()
+            .all(|u| !u["email"].as_str().unwrap_or("").starts_with("api-key:")),
+        "keys are no people"
+    );
+    assert_eq!(call(&app, slug, &staff, "GET", "/users", None).await.0, 404, "owner keys only");
+
+    let invite = json!({ "email": "neu@muster-ag.ch", "role": "customer", "organization_id": muster });
+    let (status, invitation) = call(&app, slug, &staff, "POST", "/invitations", Some(invite)).await;
+    assert_eq!(status, 201, "{invitation}");
+    let boss = json!({ "email": "boss@evil.ch", "role": "owner" });
+    assert_eq!(
+        call(&app, slug, &staff, "POST", "/invitations", Some(boss)).await.0,
+        404,
+        "staff keys invite customers only"
+    );
+    let invitation_id = invitation["id"].as_str().expect("id").to_owned();
+    assert_eq!(call(&app, slug, &owner, "POST", &format!("/invitations/{invitation_id}/resend"), None).await.0, 204);
+    let (_, pending) = call(&app, slug, &owner, "GET", "/invitations", None).await;
+    let latest = pending["data"][0]["id"].as_str().expect("the new invitation").to_owned();
+    assert_eq!(call(&app, slug, &owner, "DELETE", &format!("/invitations/{latest}"), None).await.0, 204);
+
+    let (status, events) = call(&app, slug, &owner, "GET", "/audit-events?action=document.&per_page=10", None).await;
+    assert_eq!(status, 200, "{events}");
+    let actions: Vec<&str> =
+        events["data"].as_array().expect("data").iter().filter_map(|e| e["action"].as_str()).collect();
+    assert!(actions.contains(&"document.created") && actions.contains(&"document.archived"), "{actions:?}");
+    let (_, future) = call(&app, slug, &owner, "GET", "/audit-events?since=2100-01-01T00:00:00Z", None).await;
+    assert_eq!(future["meta"]["total"], 0);
+    assert_eq!(call(&app, slug, &customer, "GET", "/audit-events", None).await.0, 404);
 }

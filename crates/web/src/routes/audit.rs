@@ -50,7 +50,7 @@ impl AuditQuery {
             user_id: some(&self.user),
             organization_id: some(&self.organization),
             action_prefix: some(&self.action),
-            target_id: None,
+            ..Default::default()
         }
     }
 }

@@ -35,7 +35,7 @@ use cairn_app::App;
 
 use crate::csrf::verify_csrf;
 use crate::extract::TrustForwardedFor;
-use crate::middleware::{request_log, require_full_session, security_headers};
+use crate::middleware::{refuse_nul, request_log, require_full_session, security_headers};
 use crate::session::load_session;
 
 /// The whole HTTP surface of the HTML interface. `trust_forwarded_for`
@@ -127,6 +127,7 @@ pub fn endpoint(
     // the tenant's frame; outside it, for hosts that reach no workspace.
     let pages = SiteRouter { apex: apex.boxed(), tenant: tenant.boxed() }
         .around(errors::render_error_pages)
+        .around(refuse_nul)
         .around(verify_csrf)
         .around(load_session);
     // The REST API: its own authentication (keys, no cookies, so no CSRF)

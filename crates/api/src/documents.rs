@@ -150,10 +150,15 @@ impl DocumentsApi {
         /// Rows per page (default 50).
         #[oai(validator(minimum(value = "1"), maximum(value = "1000")))]
         per_page: Query<Option<u32>>,
+        /// Text the title or the text contains.
+        q: Query<Option<String>>,
     ) -> Result<Json<DocumentList>, ApiError> {
         let paging = Paging::new(page.0, per_page.0)?;
-        let listed = app.documents(&caller, &place(org.0)).await?;
-        let (data, meta) = paging.slice(listed.documents);
+        let mut documents = app.documents(&caller, &place(org.0)).await?.documents;
+        if let Some(needle) = q.0.as_deref().map(str::to_lowercase).filter(|n| !n.is_empty()) {
+            documents.retain(|d| d.title.to_lowercase().contains(&needle) || d.body.to_lowercase().contains(&needle));
+        }
+        let (data, meta) = paging.slice(documents);
         Ok(Json(DocumentList { data: data.into_iter().map(DocumentOut::from).collect(), meta }))
     }
 

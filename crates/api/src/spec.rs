@@ -22,24 +22,17 @@ impl Spec {
         if let Some(schemas) = doc.pointer_mut("/components/schemas").and_then(|s| s.as_object_mut()) {
             // Fields that are not required may come as null: answers say so for absent values.
             for schema in schemas.values_mut() {
-                nullable_optionals(schema);
+                nullable_optionals(schema, false);
             }
             for name in strict {
-                if let Some(schema) = schemas.get_mut(*name).and_then(|s| s.as_object_mut()) {
-                    schema.insert("additionalProperties".into(), serde_json::Value::Bool(false));
-                    // Optional fields may also be null: it means "not given".
-                    let required: Vec<String> = schema
-                        .get("required")
-                        .and_then(|r| r.as_array())
-                        .map(|r| r.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect())
-                        .unwrap_or_default();
-                    if let Some(properties) = schema.get_mut("properties").and_then(|p| p.as_object_mut()) {
-                        for (field, property) in properties.iter_mut() {
-                            describe_field(field, property);
-                            if !required.contains(field)
-                                && let Some(property) = property.as_object_mut()
-                            {
-                                property.insert("nullable".into(), serde_json::Value::Bool(true));
+                if let Some(schema) = schemas.get_mut(*name) {
+                    // Request objects: enum-typed ($ref) fields may be null too.
+                    nullable_optionals(schema, true);
+                    if let Some(schema) = schema.as_object_mut() {
+                        schema.insert("additionalProperties".into(), serde_json::Value::Bool(false));
+                        if let Some(properties) = schema.get_mut("properties").and_then(|p| p.as_object_mut()) {
+                            for (field, property) in properties.iter_mut() {
+                                describe_field(field, property);
                             }
                         }
                     }
@@ -151,8 +144,9 @@ fn describe_field(field: &str, property: &mut serde_json::Value) {
     }
 }
 
-/// Marks the properties a schema does not require as nullable.
-fn nullable_optionals(schema: &mut serde_json::Value) {
+/// Marks the properties a schema does not require as nullable (references
+/// too, with `with_refs`).
+fn nullable_optionals(schema: &mut serde_json::Value, with_refs: bool) {
     let Some(schema) = schema.as_object_mut() else { return };
     let required: Vec<String> = schema
         .get("required")
@@ -163,7 +157,7 @@ fn nullable_optionals(schema: &mut serde_json::Value) {
         for (field, property) in properties.iter_mut() {
             if !required.contains(field)
                 && let Some(property) = property.as_object_mut()
-                && !property.contains_key("$ref")
+                && (with_refs || !property.contains_key("$ref"))
             {
                 property.insert("nullable".into(), serde_json::Value::Bool(true));
             }

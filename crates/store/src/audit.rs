@@ -343,3 +343,19 @@ pub fn list(conn: &mut DbConn, tenant: &TenantId, filter: &Filter, limit: i64) -
     }
     query.load(conn)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::AuditAction;
+
+    #[test]
+    fn actions_are_dotted_and_distinct() {
+        let mut seen = std::collections::HashSet::new();
+        for action in AuditAction::ALL {
+            let text = action.as_str();
+            assert!(text.split_once('.').is_some_and(|(a, b)| !a.is_empty() && !b.is_empty()), "{text}");
+            assert!(seen.insert(text), "{text} twice");
+        }
+        assert_eq!(seen.len(), AuditAction::ALL.len());
+    }
+}

@@ -19,6 +19,7 @@ impl Spec {
     pub fn new(json: &str, strict: &[&str]) -> Self {
         let mut doc: serde_json::Value = serde_json::from_str(json).unwrap_or_default();
         standard_formats(&mut doc);
+        no_nul_in_parameters(&mut doc);
         if let Some(schemas) = doc.pointer_mut("/components/schemas").and_then(|s| s.as_object_mut()) {
             // Fields that are not required may come as null: answers say so for absent values.
             for schema in schemas.values_mut() {
@@ -160,6 +161,28 @@ fn nullable_optionals(schema: &mut serde_json::Value, with_refs: bool) {
                 && (with_refs || !property.contains_key("$ref"))
             {
                 property.insert("nullable".into(), serde_json::Value::Bool(true));
+            }
+        }
+    }
+}
+
+/// Says that text parameters hold no NUL: URLs holding one are refused
+/// before anything reads them (400), as no text in Cairn may hold one.
+fn no_nul_in_parameters(doc: &mut serde_json::Value) {
+    let Some(paths) = doc.get_mut("paths").and_then(|p| p.as_object_mut()) else { return };
+    for item in paths.values_mut() {
+        let Some(operations) = item.as_object_mut() else { continue };
+        for operation in operations.values_mut() {
+            let Some(parameters) = operation.get_mut("parameters").and_then(|p| p.as_array_mut()) else { continue };
+            for parameter in parameters {
+                let Some(schema) = parameter.get_mut("schema").and_then(|s| s.as_object_mut()) else { continue };
+                let plain_text = schema.get("type").and_then(|t| t.as_str()) == Some("string")
+                    && !schema.contains_key("pattern")
+                    && !schema.contains_key("enum")
+                    && !schema.contains_key("format");
+                if plain_text {
+                    schema.insert("pattern".into(), serde_json::Value::String("^[^\\u0000]*$".into()));
+                }
             }
         }
     }

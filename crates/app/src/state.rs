@@ -121,11 +121,6 @@ impl App {
         &self.directory
     }
 
-    /// Session lifetimes.
-    pub fn timeouts(&self) -> Timeouts {
-        self.timeouts
-    }
-
     /// Whether the database answers (readiness probes).
     pub async fn ready(&self) -> Result<(), AppError> {
         Ok(self.db.ping().await?)

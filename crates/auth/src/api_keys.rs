@@ -233,11 +233,6 @@ pub fn count_request(
     Ok(())
 }
 
-/// Parses a stored role.
-pub fn role_of(key: &ApiKey) -> Role {
-    key.role.parse().unwrap_or(Role::Customer)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -56,7 +56,7 @@ async fn page(
     error: Option<(String, String, String)>,
 ) -> WebResult<Response> {
     let keys = app.api_keys(&signed.caller).await?;
-    let organizations = app.users_overview(&signed.caller).await?.organizations;
+    let organizations = app.organizations(&signed.caller).await?.into_iter().map(|o| (o.id, o.name)).collect();
     let frame = Frame::for_request(req);
     let t = frame.t;
     let now = chrono::Utc::now().naive_utc();

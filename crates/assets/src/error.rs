@@ -19,6 +19,13 @@ pub enum AssetError {
     /// A name is taken in the tenant.
     #[error("the name is taken")]
     NameTaken,
+    /// A unique value (named by the field) is taken in the tenant.
+    #[error("{0} is taken")]
+    Taken(&'static str),
+    /// A change would remove fields that hold values: it needs confirmation.
+    /// Each entry names a field and how many records hold a value in it.
+    #[error("fields with values would be removed: {0:?}")]
+    ValuesWouldBeRemoved(Vec<(String, i64)>),
     /// A secret could not be opened.
     #[error("a sealed value cannot be opened")]
     Sealed,

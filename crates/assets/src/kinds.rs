@@ -121,10 +121,12 @@ pub enum Kind {
     Wireless,
     /// A VPN.
     Vpn,
+    /// A record of one of the tenant's own asset types; its fields are the type's.
+    Asset,
 }
 
 impl Kind {
-    /// Every kind, in the sidebar's order.
+    /// Every built-in kind, in the sidebar's order (assets follow them, by type).
     pub const ALL: [Kind; 5] = [Kind::Configuration, Kind::Contact, Kind::Password, Kind::Wireless, Kind::Vpn];
 
     /// The stored text.
@@ -135,15 +137,16 @@ impl Kind {
             Kind::Password => "password",
             Kind::Wireless => "wireless",
             Kind::Vpn => "vpn",
+            Kind::Asset => "asset",
         }
     }
 
     /// Parses the stored text.
     pub fn parse(text: &str) -> Option<Kind> {
-        Kind::ALL.into_iter().find(|k| k.as_str() == text)
+        Kind::ALL.into_iter().chain([Kind::Asset]).find(|k| k.as_str() == text)
     }
 
-    /// The fields besides the name.
+    /// The fields besides the name (none for assets: their type has them).
     pub fn fields(self) -> &'static [FieldSpec] {
         match self {
             Kind::Configuration => CONFIGURATION_FIELDS,
@@ -151,6 +154,7 @@ impl Kind {
             Kind::Password => PASSWORD_FIELDS,
             Kind::Wireless => WIRELESS_FIELDS,
             Kind::Vpn => VPN_FIELDS,
+            Kind::Asset => &[],
         }
     }
 
@@ -164,14 +168,23 @@ impl Kind {
         self == Kind::Password
     }
 
-    /// The section this kind is listed in.
-    pub fn section(self) -> Section {
+    /// The built-in section this kind is listed in (assets are listed by type).
+    pub fn section(self) -> Option<Section> {
         match self {
-            Kind::Configuration => Section::Configurations,
-            Kind::Contact => Section::Contacts,
-            Kind::Password => Section::Passwords,
-            Kind::Wireless => Section::Wireless,
-            Kind::Vpn => Section::Vpn,
+            Kind::Configuration => Some(Section::Configurations),
+            Kind::Contact => Some(Section::Contacts),
+            Kind::Password => Some(Section::Passwords),
+            Kind::Wireless => Some(Section::Wireless),
+            Kind::Vpn => Some(Section::Vpn),
+            Kind::Asset => None,
+        }
+    }
+
+    /// The date fields that expire (a warranty's end), by key.
+    pub fn expiring_fields(self) -> &'static [&'static str] {
+        match self {
+            Kind::Configuration => &["warranty_expires"],
+            _ => &[],
         }
     }
 }

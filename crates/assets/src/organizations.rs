@@ -281,13 +281,23 @@ pub fn visible(conn: &mut DbConn, user: &User) -> Result<Vec<Organization>, Asse
     Ok(query.load(conn)?)
 }
 
-/// How many records of each section `user` sees in the organization.
+/// How many entries of each section, and of each asset type (by id), a user sees.
+#[derive(Clone, Debug, Default)]
+pub struct Counts {
+    /// Built-in sections.
+    pub sections: HashMap<Section, i64>,
+    /// Asset types, by id.
+    pub asset_types: HashMap<String, i64>,
+}
+
+/// How many records of each section and asset type `user` sees in the
+/// organization (one grouped query, and one for documents).
 pub fn counts(
     conn: &mut DbConn,
     user: &User,
     organization_id: &str,
     grant: Option<Access>,
-) -> Result<HashMap<Section, i64>, AssetError> {
+) -> Result<Counts, AssetError> {
     let tenant = user.tenant_id.as_str();
     let staff_view = can(
         &Principal { role: user.role },
@@ -298,24 +308,31 @@ pub fn counts(
         .filter(records::tenant_id.eq(tenant))
         .filter(records::organization_id.eq(organization_id))
         .filter(records::archived.eq(false))
-        .group_by(records::kind)
-        .select((records::kind, diesel::dsl::count_star()))
+        .group_by((records::kind, records::asset_type_id))
+        .select((records::kind, records::asset_type_id, diesel::dsl::count_star()))
         .into_boxed();
     if !staff_view {
         query = query.filter(records::visibility.eq("everyone"));
     }
-    let mut counts: HashMap<Section, i64> = query
-        .load::<(String, i64)>(conn)?
-        .into_iter()
-        .filter_map(|(kind, n)| Kind::parse(&kind).map(|k| (k.section(), n)))
-        .collect();
+    let mut counts = Counts::default();
+    for (kind, asset_type, n) in query.load::<(String, Option<String>, i64)>(conn)? {
+        match (Kind::parse(&kind).and_then(Kind::section), asset_type) {
+            (Some(section), _) => {
+                counts.sections.insert(section, n);
+            }
+            (None, Some(asset_type)) => {
+                counts.asset_types.insert(asset_type, n);
+            }
+            (None, None) => {}
+        }
+    }
     let documents: i64 = documents::table
         .filter(documents::tenant_id.eq(tenant))
         .filter(documents::organization_id.eq(organization_id))
         .filter(documents::archived.eq(false))
         .count()
         .get_result(conn)?;
-    counts.insert(Section::Documents, documents);
+    counts.sections.insert(Section::Documents, documents);
     Ok(counts)
 }
 

@@ -9,11 +9,12 @@ use cairn_store::audit::{self, Actor, AuditAction, NewEvent};
 use cairn_store::schema::records;
 use cairn_store::{DbConn, TenantId, new_id};
 use cairn_vault::{ExposeSecret, FieldRef, Keyring, SecretString};
-use chrono::NaiveDateTime;
+use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
+use crate::asset_types::{AssetType, FieldKind};
 use crate::organizations::{self, actor, actor_label};
-use crate::{AssetError, Authorized, Input, Kind};
+use crate::{AssetError, Authorized, Input, Kind, expirations};
 
 /// Rows a section list shows per page.
 pub const PAGE_SIZE: usize = 25;
@@ -34,6 +35,7 @@ struct RecordRow {
     visibility: String,
     updated_at: NaiveDateTime,
     updated_by: Option<String>,
+    asset_type_id: Option<String>,
 }
 
 /// A record as pages see it: plain fields, and which secrets are set.
@@ -57,6 +59,8 @@ pub struct Record {
     pub updated_at: NaiveDateTime,
     /// Who changed it last.
     pub updated_by: Option<String>,
+    /// For an asset, its type's id.
+    pub asset_type_id: Option<String>,
     sealed: BTreeMap<String, String>,
 }
 
@@ -75,6 +79,7 @@ impl Record {
             visibility: Visibility::parse(&row.visibility),
             updated_at: row.updated_at,
             updated_by: row.updated_by,
+            asset_type_id: row.asset_type_id,
             sealed,
         })
     }
@@ -96,24 +101,59 @@ pub struct RecordInput {
     pub secrets: BTreeMap<String, SecretString>,
     /// Secret fields to clear.
     pub clear: BTreeSet<String>,
-    /// Who may see it (passwords only; others are `everyone`).
+    /// Who may see it (passwords and assets; others are `everyone`).
     pub visibility: Option<Visibility>,
+    /// Links of an asset's tag fields, by field id: a field given here
+    /// replaces its links (record ids of the same organization).
+    pub tags: BTreeMap<String, Vec<String>>,
+}
+
+/// A record's values, checked against its kind or type, ready to store.
+pub(crate) struct Prepared {
+    /// The name.
+    pub name: String,
+    /// Plain values by key.
+    pub plain: BTreeMap<String, String>,
+    /// The keys of the fields that may hold a sealed value.
+    pub secret_keys: Vec<String>,
+    /// What search matches.
+    pub search_text: String,
+    /// Dates that expire, by key.
+    pub expiring: Vec<(String, NaiveDate)>,
 }
 
 impl RecordInput {
+    /// Checks the values against the kind's fields.
+    fn prepare(&self, kind: Kind) -> Result<Prepared, AssetError> {
+        let plain = self.validate(kind)?;
+        let name = self.name.trim().to_owned();
+        let expiring = kind
+            .expiring_fields()
+            .iter()
+            .filter_map(|key| {
+                plain
+                    .get(*key)
+                    .and_then(|v| NaiveDate::parse_from_str(v, "%Y-%m-%d").ok())
+                    .map(|d| ((*key).to_owned(), d))
+            })
+            .collect();
+        Ok(Prepared {
+            search_text: search_text(kind, &name, &plain),
+            secret_keys: kind.fields().iter().filter(|f| f.is_secret()).map(|f| f.key.to_owned()).collect(),
+            name,
+            plain,
+            expiring,
+        })
+    }
+
     /// Checks the values against the kind's fields; returns the plain fields to store.
     fn validate(&self, kind: Kind) -> Result<BTreeMap<String, String>, AssetError> {
-        let name = self.name.trim();
-        if name.is_empty() || name.chars().count() > 200 || name.chars().any(char::is_control) {
-            return Err(AssetError::invalid("name", "1 to 200 characters"));
-        }
+        check_name(&self.name)?;
         let mut plain = BTreeMap::new();
         for spec in kind.fields() {
             if spec.is_secret() {
-                if let Some(secret) = self.secrets.get(spec.key)
-                    && (secret.expose_secret().chars().count() > 4_000 || secret.expose_secret().contains('\0'))
-                {
-                    return Err(AssetError::invalid(spec.key, "at most 4000 characters, no NUL"));
+                if let Some(secret) = self.secrets.get(spec.key) {
+                    check_secret(spec.key, secret)?;
                 }
                 continue;
             }
@@ -152,6 +192,23 @@ impl RecordInput {
     }
 }
 
+/// A record's name: 1 to 200 characters, one line.
+pub(crate) fn check_name(name: &str) -> Result<(), AssetError> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 200 || name.chars().any(char::is_control) {
+        return Err(AssetError::invalid("name", "1 to 200 characters"));
+    }
+    Ok(())
+}
+
+/// A secret as typed: at most 4000 characters, no NUL.
+pub(crate) fn check_secret(key: &str, secret: &SecretString) -> Result<(), AssetError> {
+    if secret.expose_secret().chars().count() > 4_000 || secret.expose_secret().contains('\0') {
+        return Err(AssetError::invalid(key, "at most 4000 characters, no NUL"));
+    }
+    Ok(())
+}
+
 fn search_text(kind: Kind, name: &str, fields: &BTreeMap<String, String>) -> String {
     let mut text = name.to_lowercase();
     for spec in kind.fields().iter().filter(|s| s.searchable && !s.is_secret()) {
@@ -170,16 +227,16 @@ fn secret_ref<'a>(record_id: &'a str, key: &'a str) -> FieldRef<'a> {
 fn seal_all(
     keyring: &Keyring,
     record_id: &str,
-    kind: Kind,
+    keys: &[String],
     mut sealed: BTreeMap<String, String>,
     input: &RecordInput,
 ) -> BTreeMap<String, String> {
-    for spec in kind.fields().iter().filter(|s| s.is_secret()) {
-        if input.clear.contains(spec.key) {
-            sealed.remove(spec.key);
+    for key in keys {
+        if input.clear.contains(key) {
+            sealed.remove(key);
         }
-        if let Some(secret) = input.secrets.get(spec.key).filter(|s| !s.expose_secret().is_empty()) {
-            sealed.insert(spec.key.to_owned(), keyring.seal(secret_ref(record_id, spec.key), secret));
+        if let Some(secret) = input.secrets.get(key).filter(|s| !s.expose_secret().is_empty()) {
+            sealed.insert(key.clone(), keyring.seal(secret_ref(record_id, key), secret));
         }
     }
     sealed
@@ -202,14 +259,25 @@ pub fn create(
     kind: Kind,
     input: &RecordInput,
 ) -> Result<Record, AssetError> {
-    let (_, grant) = organizations::authorize(conn, user, organization_id, Action::Create)?;
     let visibility =
         if kind.has_visibility() { input.visibility.unwrap_or(Visibility::Everyone) } else { Visibility::Everyone };
+    may_create(conn, user, organization_id, visibility)?;
+    insert(conn, keyring, &user.tenant_id, organization_id, kind, input, actor(user))
+}
+
+/// Whether `user` may create a record of `visibility` in the organization.
+pub(crate) fn may_create(
+    conn: &mut DbConn,
+    user: &User,
+    organization_id: &str,
+    visibility: Visibility,
+) -> Result<(), AssetError> {
+    let (_, grant) = organizations::authorize(conn, user, organization_id, Action::Create)?;
     if !can(&Principal { role: user.role }, Action::Edit, &Resource::Record { grant, visibility }) {
         // A customer editor may not create staff-only entries.
         return Err(AssetError::NotFound);
     }
-    insert(conn, keyring, &user.tenant_id, organization_id, kind, input, actor(user))
+    Ok(())
 }
 
 /// Stores a new record for whoever `by` is; callers decide access first
@@ -223,23 +291,51 @@ pub fn insert(
     input: &RecordInput,
     by: Actor,
 ) -> Result<Record, AssetError> {
-    let plain = input.validate(kind)?;
+    if kind == Kind::Asset {
+        return Err(AssetError::NotFound);
+    }
+    let prepared = input.prepare(kind)?;
     let visibility =
         if kind.has_visibility() { input.visibility.unwrap_or(Visibility::Everyone) } else { Visibility::Everyone };
+    let target = NewRecord { tenant, organization_id, kind, asset_type_id: None, visibility };
+    store_new(conn, keyring, &target, &prepared, input, by)
+}
+
+/// Where a new record goes and what it is.
+pub(crate) struct NewRecord<'a> {
+    pub tenant: &'a TenantId,
+    pub organization_id: &'a str,
+    pub kind: Kind,
+    pub asset_type_id: Option<&'a str>,
+    pub visibility: Visibility,
+}
+
+/// Inserts a prepared record, seals its secrets, keeps its expirations and
+/// writes its audit event.
+pub(crate) fn store_new(
+    conn: &mut DbConn,
+    keyring: &Keyring,
+    target: &NewRecord<'_>,
+    prepared: &Prepared,
+    input: &RecordInput,
+    by: Actor,
+) -> Result<Record, AssetError> {
+    let tenant = target.tenant;
     let id = new_id();
-    let sealed = seal_all(keyring, &id, kind, BTreeMap::new(), input);
+    let sealed = seal_all(keyring, &id, &prepared.secret_keys, BTreeMap::new(), input);
     let now = chrono::Utc::now().naive_utc();
     diesel::insert_into(records::table)
         .values((
             records::tenant_id.eq(tenant.as_str()),
             records::id.eq(&id),
-            records::organization_id.eq(organization_id),
-            records::kind.eq(kind.as_str()),
-            records::name.eq(input.name.trim()),
-            records::fields.eq(serde_json::to_string(&plain).unwrap_or_default()),
+            records::organization_id.eq(target.organization_id),
+            records::kind.eq(target.kind.as_str()),
+            records::asset_type_id.eq(target.asset_type_id),
+            records::name.eq(&prepared.name),
+            records::fields.eq(serde_json::to_string(&prepared.plain).unwrap_or_default()),
             records::secrets.eq(serde_json::to_string(&sealed).unwrap_or_default()),
-            records::visibility.eq(visibility.as_str()),
-            records::search_text.eq(search_text(kind, input.name.trim(), &plain)),
+            records::visibility.eq(target.visibility.as_str()),
+            records::search_text.eq(&prepared.search_text),
             records::archived.eq(false),
             records::created_at.eq(now),
             records::updated_at.eq(now),
@@ -249,6 +345,7 @@ pub fn insert(
     let row =
         records::table.find((tenant.as_str(), id.as_str())).select(RecordRow::as_select()).first::<RecordRow>(conn)?;
     let record = Record::from_row(row).ok_or(AssetError::NotFound)?;
+    expirations::replace(conn, tenant, &record, &prepared.expiring)?;
     let mut event = NewEvent::new(by, AuditAction::RecordCreated)
         .target(record.kind.as_str(), &record.id)
         .details(serde_json::json!({ "name": record.name }));
@@ -278,9 +375,45 @@ pub fn authorize(
     id: &str,
     action: Action,
 ) -> Result<Authorized<Record>, AssetError> {
+    authorize_where(conn, user, organization_id, id, action, |r| r.kind == kind && kind != Kind::Asset)
+}
+
+/// Like [`authorize`], for a record of the asset type `asset_type`.
+pub fn authorize_asset(
+    conn: &mut DbConn,
+    user: &User,
+    organization_id: &str,
+    asset_type: &AssetType,
+    id: &str,
+    action: Action,
+) -> Result<Authorized<Record>, AssetError> {
+    authorize_where(conn, user, organization_id, id, action, |r| {
+        r.asset_type_id.as_deref() == Some(asset_type.id.as_str())
+    })
+}
+
+/// Like [`authorize`], for a record of any kind or type (relations, attachments).
+pub fn authorize_any(
+    conn: &mut DbConn,
+    user: &User,
+    organization_id: &str,
+    id: &str,
+    action: Action,
+) -> Result<Authorized<Record>, AssetError> {
+    authorize_where(conn, user, organization_id, id, action, |_| true)
+}
+
+fn authorize_where(
+    conn: &mut DbConn,
+    user: &User,
+    organization_id: &str,
+    id: &str,
+    action: Action,
+    is_expected: impl Fn(&Record) -> bool,
+) -> Result<Authorized<Record>, AssetError> {
     let (organization, grant) = organizations::authorize(conn, user, organization_id, Action::View)?;
     let record = load(conn, user, id)?;
-    if record.organization_id != organization.id || record.kind != kind {
+    if record.organization_id != organization.id || !is_expected(&record) {
         return Err(AssetError::NotFound);
     }
     let principal = Principal { role: user.role };
@@ -299,26 +432,45 @@ pub fn update(
     proof: &Authorized<Record>,
     input: &RecordInput,
 ) -> Result<(), AssetError> {
-    let (record, grant) = (proof.require(Action::Edit)?, proof.grant());
-    let plain = input.validate(record.kind)?;
+    let record = proof.require(Action::Edit)?;
+    if record.kind == Kind::Asset {
+        return Err(AssetError::NotFound);
+    }
+    let prepared = input.prepare(record.kind)?;
     let visibility =
         if record.kind.has_visibility() { input.visibility.unwrap_or(record.visibility) } else { Visibility::Everyone };
+    store_change(conn, keyring, user, proof, &prepared, input, visibility)
+}
+
+/// Saves prepared values over an authorized record: the visibility must
+/// stay writable for the user, secrets are sealed, expirations kept.
+pub(crate) fn store_change(
+    conn: &mut DbConn,
+    keyring: &Keyring,
+    user: &User,
+    proof: &Authorized<Record>,
+    prepared: &Prepared,
+    input: &RecordInput,
+    visibility: Visibility,
+) -> Result<(), AssetError> {
+    let (record, grant) = (proof.require(Action::Edit)?, proof.grant());
     // The new visibility must be writable too: an editor cannot hide an entry from themselves.
     if !can(&Principal { role: user.role }, Action::Edit, &Resource::Record { grant, visibility }) {
         return Err(AssetError::NotFound);
     }
-    let sealed = seal_all(keyring, &record.id, record.kind, record.sealed.clone(), input);
+    let sealed = seal_all(keyring, &record.id, &prepared.secret_keys, record.sealed.clone(), input);
     diesel::update(records::table.find((user.tenant_id.as_str(), record.id.as_str())))
         .set((
-            records::name.eq(input.name.trim()),
-            records::fields.eq(serde_json::to_string(&plain).unwrap_or_default()),
+            records::name.eq(&prepared.name),
+            records::fields.eq(serde_json::to_string(&prepared.plain).unwrap_or_default()),
             records::secrets.eq(serde_json::to_string(&sealed).unwrap_or_default()),
             records::visibility.eq(visibility.as_str()),
-            records::search_text.eq(search_text(record.kind, input.name.trim(), &plain)),
+            records::search_text.eq(&prepared.search_text),
             records::updated_at.eq(chrono::Utc::now().naive_utc()),
             records::updated_by.eq(actor_label(&actor(user))),
         ))
         .execute(conn)?;
+    expirations::replace(conn, &user.tenant_id, record, &prepared.expiring)?;
     audit::record(conn, &user.tenant_id, &event_for(record, AuditAction::RecordUpdated, user))?;
     Ok(())
 }
@@ -329,6 +481,8 @@ pub fn archive(conn: &mut DbConn, user: &User, proof: &Authorized<Record>) -> Re
     diesel::update(records::table.find((user.tenant_id.as_str(), record.id.as_str())))
         .set((records::archived.eq(true), records::updated_at.eq(chrono::Utc::now().naive_utc())))
         .execute(conn)?;
+    // An archived record expires no more; its attachments and relations stay until it is purged.
+    expirations::replace(conn, &user.tenant_id, record, &[])?;
     audit::record(conn, &user.tenant_id, &event_for(record, AuditAction::RecordArchived, user))?;
     Ok(())
 }
@@ -346,13 +500,47 @@ pub fn reveal(
 ) -> Result<Option<SecretString>, AssetError> {
     let record = proof.require(Action::Reveal)?;
     let spec = record.kind.fields().iter().find(|f| f.key == field && f.is_secret()).ok_or(AssetError::NotFound)?;
-    let Some(sealed) = record.sealed.get(spec.key) else {
+    open_audited(conn, keyring, user, record, spec.key, None, ip)
+}
+
+/// Opens a password field of an asset (by field id), audited like [`reveal`].
+pub fn reveal_asset(
+    conn: &mut DbConn,
+    keyring: &Keyring,
+    user: &User,
+    proof: &Authorized<Record>,
+    asset_type: &AssetType,
+    field_id: &str,
+    ip: &str,
+) -> Result<Option<SecretString>, AssetError> {
+    let record = proof.require(Action::Reveal)?;
+    if record.asset_type_id.as_deref() != Some(asset_type.id.as_str()) {
+        return Err(AssetError::NotFound);
+    }
+    let field = asset_type.field(field_id).filter(|f| f.kind == FieldKind::Password).ok_or(AssetError::NotFound)?;
+    open_audited(conn, keyring, user, record, &field.id, Some(&field.name), ip)
+}
+
+fn open_audited(
+    conn: &mut DbConn,
+    keyring: &Keyring,
+    user: &User,
+    record: &Record,
+    key: &str,
+    label: Option<&str>,
+    ip: &str,
+) -> Result<Option<SecretString>, AssetError> {
+    let Some(sealed) = record.sealed.get(key) else {
         return Ok(None);
     };
-    let secret = keyring.open(secret_ref(&record.id, spec.key), sealed).map_err(|_| AssetError::Sealed)?;
+    let secret = keyring.open(secret_ref(&record.id, key), sealed).map_err(|_| AssetError::Sealed)?;
+    let details = match label {
+        Some(label) => serde_json::json!({ "name": record.name, "field": key, "label": label }),
+        None => serde_json::json!({ "name": record.name, "field": key }),
+    };
     let mut event = NewEvent::new(actor(user), AuditAction::RecordRevealed)
         .target(record.kind.as_str(), &record.id)
-        .details(serde_json::json!({ "name": record.name, "field": spec.key }));
+        .details(details);
     event.organization_id = Some(&record.organization_id);
     event.ip = Some(ip);
     audit::record(conn, &user.tenant_id, &event)?;
@@ -396,6 +584,30 @@ pub fn list(
     kind: Kind,
     query: &ListQuery,
 ) -> Result<ListPage, AssetError> {
+    list_where(conn, user, organization_id, grant, kind, None, query)
+}
+
+/// One page of the records of an asset type in an organization the user may see.
+pub fn list_assets(
+    conn: &mut DbConn,
+    user: &User,
+    organization_id: &str,
+    grant: Option<Access>,
+    asset_type: &AssetType,
+    query: &ListQuery,
+) -> Result<ListPage, AssetError> {
+    list_where(conn, user, organization_id, grant, Kind::Asset, Some(&asset_type.id), query)
+}
+
+fn list_where(
+    conn: &mut DbConn,
+    user: &User,
+    organization_id: &str,
+    grant: Option<Access>,
+    kind: Kind,
+    asset_type_id: Option<&str>,
+    query: &ListQuery,
+) -> Result<ListPage, AssetError> {
     let principal = Principal { role: user.role };
     let sees_staff_only = can(&principal, Action::View, &Resource::Record { grant, visibility: Visibility::Staff });
     let mut select = records::table
@@ -409,6 +621,9 @@ pub fn list(
         .into_boxed();
     if !sees_staff_only {
         select = select.filter(records::visibility.eq("everyone"));
+    }
+    if let Some(type_id) = asset_type_id {
+        select = select.filter(records::asset_type_id.eq(type_id.to_owned()));
     }
     let needle = query.q.trim().to_lowercase();
     if !needle.is_empty() {
@@ -429,6 +644,42 @@ pub fn list(
     let page = query.page.clamp(1, pages);
     let records = rows.into_iter().skip((page - 1) * size).take(size).collect();
     Ok(ListPage { records, total, page, pages })
+}
+
+/// The live records of an organization `user` may see, as (id, name,
+/// what, group): what is the kind or the asset type's slug, the group the
+/// kind or the type's name. At most `limit`, by kind and name: what a
+/// picker of related items offers.
+pub fn candidates(
+    conn: &mut DbConn,
+    user: &User,
+    organization_id: &str,
+    grant: Option<Access>,
+    limit: usize,
+) -> Result<Vec<(String, String, String, String)>, AssetError> {
+    let principal = Principal { role: user.role };
+    let sees_staff_only = can(&principal, Action::View, &Resource::Record { grant, visibility: Visibility::Staff });
+    let mut select = records::table
+        .filter(records::tenant_id.eq(user.tenant_id.as_str()))
+        .filter(records::organization_id.eq(organization_id))
+        .filter(records::archived.eq(false))
+        .order((records::kind, records::name))
+        .limit(i64::try_from(limit).unwrap_or(i64::MAX))
+        .select((records::id, records::name, records::kind, records::asset_type_id))
+        .into_boxed();
+    if !sees_staff_only {
+        select = select.filter(records::visibility.eq("everyone"));
+    }
+    let types: std::collections::HashMap<String, (String, String)> =
+        crate::asset_types::list(conn, &user.tenant_id, true)?.into_iter().map(|t| (t.id, (t.slug, t.name))).collect();
+    Ok(select
+        .load::<(String, String, String, Option<String>)>(conn)?
+        .into_iter()
+        .map(|(id, name, kind, type_id)| match type_id.and_then(|t| types.get(&t).cloned()) {
+            Some((slug, type_name)) => (id, name, slug, type_name),
+            None => (id, name, kind.clone(), kind),
+        })
+        .collect())
 }
 
 /// Escapes `%`, `_` and `\` for a LIKE pattern.
@@ -473,6 +724,7 @@ mod tests {
             visibility: Visibility::Everyone,
             updated_at: chrono::Utc::now().naive_utc(),
             updated_by: None,
+            asset_type_id: None,
             sealed: BTreeMap::new(),
         };
         assert_eq!(wifi_payload(&record, Some("pa:ss")), "WIFI:T:WPA;S:Büro\\;Gäste;P:pa\\:ss;;");

@@ -5,7 +5,7 @@
 use cairn_auth::User;
 use cairn_auth::policy::{Action, Principal, Resource, Visibility, can};
 use cairn_store::DbConn;
-use cairn_store::schema::{documents, organization_grants, records};
+use cairn_store::schema::{asset_types, documents, organization_grants, records};
 use diesel::prelude::*;
 
 use crate::records::escape_like;
@@ -25,6 +25,8 @@ pub enum Found {
         organization_id: String,
         /// Its kind.
         kind: Kind,
+        /// For an asset: its type's slug and name.
+        asset_type: Option<(String, String)>,
         /// Its id.
         id: String,
     },
@@ -74,7 +76,14 @@ pub fn search(conn: &mut DbConn, user: &User, query: &str) -> Result<Vec<Hit>, A
         .filter(records::search_text.like(pattern.clone()).escape('\\'))
         .order(records::name)
         .limit(LIMIT)
-        .select((records::id, records::organization_id, records::kind, records::name, records::visibility))
+        .select((
+            records::id,
+            records::organization_id,
+            records::kind,
+            records::name,
+            records::visibility,
+            records::asset_type_id,
+        ))
         .into_boxed();
     if !staff {
         let granted = organization_grants::table
@@ -83,9 +92,15 @@ pub fn search(conn: &mut DbConn, user: &User, query: &str) -> Result<Vec<Hit>, A
             .select(organization_grants::organization_id);
         select = select.filter(records::organization_id.eq_any(granted)).filter(records::visibility.eq("everyone"));
     }
-    for (id, organization_id, kind, name, visibility) in
-        select.load::<(String, String, String, String, String)>(conn)?
-    {
+    let types: std::collections::HashMap<String, (String, String)> = asset_types::table
+        .filter(asset_types::tenant_id.eq(tenant))
+        .select((asset_types::id, asset_types::slug, asset_types::name))
+        .load::<(String, String, String)>(conn)?
+        .into_iter()
+        .map(|(id, slug, name)| (id, (slug, name)))
+        .collect();
+    type Row = (String, String, String, String, String, Option<String>);
+    for (id, organization_id, kind, name, visibility, asset_type) in select.load::<Row>(conn)? {
         // Only organizations that are visible (active, granted) — and the policy says yes.
         let Some(organization) = names.get(&organization_id) else { continue };
         let Some(kind) = Kind::parse(&kind) else { continue };
@@ -93,21 +108,32 @@ pub fn search(conn: &mut DbConn, user: &User, query: &str) -> Result<Vec<Hit>, A
         if !can(&principal, Action::View, &Resource::Record { grant, visibility: Visibility::parse(&visibility) }) {
             continue;
         }
+        let asset_type = asset_type.and_then(|t| types.get(&t).cloned());
         hits.push(Hit {
-            found: Found::Record { organization_id, kind, id },
+            found: Found::Record { organization_id, kind, asset_type, id },
             title: name,
             organization: organization.clone(),
         });
     }
 
-    let docs: Vec<(String, Option<String>, String)> = documents::table
+    let mut docs = documents::table
         .filter(documents::tenant_id.eq(tenant))
         .filter(documents::archived.eq(false))
         .filter(documents::title.like(pattern.clone()).escape('\\').or(documents::body.like(pattern).escape('\\')))
         .order(documents::title)
         .limit(LIMIT)
         .select((documents::id, documents::organization_id, documents::title))
-        .load(conn)?;
+        .into_boxed();
+    if !staff {
+        // Filter before the limit: a customer's hits must not be crowded out
+        // by documents of organizations they cannot see.
+        let granted = organization_grants::table
+            .filter(organization_grants::tenant_id.eq(tenant))
+            .filter(organization_grants::user_id.eq(user.id.clone()))
+            .select(organization_grants::organization_id.nullable());
+        docs = docs.filter(documents::organization_id.is_null().or(documents::organization_id.eq_any(granted)));
+    }
+    let docs: Vec<(String, Option<String>, String)> = docs.load(conn)?;
     for (id, organization_id, title) in docs {
         match organization_id {
             Some(org) => {

@@ -106,6 +106,8 @@ pub enum Action {
     ManageUsers,
     /// Read the audit log.
     ViewAudit,
+    /// Define, change and archive the tenant's asset types.
+    ManageAssetTypes,
 }
 
 /// Whether `principal` may do `action` on `resource`.
@@ -115,7 +117,7 @@ pub fn can(principal: &Principal, action: Action, resource: &Resource) -> bool {
     let staff = principal.role.is_staff();
     let owner = principal.role == Role::Owner;
     match (action, *resource) {
-        (ManageUsers | ViewAudit, Tenant) => owner,
+        (ManageUsers | ViewAudit | ManageAssetTypes, Tenant) => owner,
         (InviteCustomer, Tenant | Organization { .. }) => staff,
         (Create, Tenant) => staff,
         (View, Organization { grant }) => staff || grant.is_some(),
@@ -158,7 +160,18 @@ mod tests {
             rec(v, staff_only),
             rec(e, staff_only),
         ];
-        let actions = [View, Create, Edit, Archive, Reveal, ManageAccess, InviteCustomer, ManageUsers, ViewAudit];
+        let actions = [
+            View,
+            Create,
+            Edit,
+            Archive,
+            Reveal,
+            ManageAccess,
+            InviteCustomer,
+            ManageUsers,
+            ViewAudit,
+            ManageAssetTypes,
+        ];
         // One row per role and action; one column per resource above.
         #[rustfmt::skip]
         let table: &[(Role, Action, [bool; 10])] = &[
@@ -172,6 +185,7 @@ mod tests {
             (Owner, InviteCustomer, [true,  true,  true,  true,  false, false, false, false, false, false]),
             (Owner, ManageUsers,    [true,  false, false, false, false, false, false, false, false, false]),
             (Owner, ViewAudit,      [true,  false, false, false, false, false, false, false, false, false]),
+            (Owner, ManageAssetTypes, [true, false, false, false, false, false, false, false, false, false]),
             (Technician, View,           [false, true,  true,  true,  true,  true,  true,  true,  true,  true ]),
             (Technician, Create,         [true,  true,  true,  true,  false, false, false, false, false, false]),
             (Technician, Edit,           [false, true,  true,  true,  true,  true,  true,  true,  true,  true ]),
@@ -181,6 +195,7 @@ mod tests {
             (Technician, InviteCustomer, [true,  true,  true,  true,  false, false, false, false, false, false]),
             (Technician, ManageUsers,    [false, false, false, false, false, false, false, false, false, false]),
             (Technician, ViewAudit,      [false, false, false, false, false, false, false, false, false, false]),
+            (Technician, ManageAssetTypes, [false, false, false, false, false, false, false, false, false, false]),
             (Customer, View,           [false, false, true,  true,  false, true,  true,  false, false, false]),
             (Customer, Create,         [false, false, false, true,  false, false, false, false, false, false]),
             (Customer, Edit,           [false, false, false, false, false, false, true,  false, false, false]),
@@ -190,6 +205,7 @@ mod tests {
             (Customer, InviteCustomer, [false, false, false, false, false, false, false, false, false, false]),
             (Customer, ManageUsers,    [false, false, false, false, false, false, false, false, false, false]),
             (Customer, ViewAudit,      [false, false, false, false, false, false, false, false, false, false]),
+            (Customer, ManageAssetTypes, [false, false, false, false, false, false, false, false, false, false]),
         ];
         assert_eq!(table.len(), 3 * actions.len(), "every role and action has a row");
         for (role, action, expected) in table {

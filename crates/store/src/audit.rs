@@ -38,6 +38,20 @@ pub enum AuditAction {
     ApiKeyCreated,
     /// An API key was revoked.
     ApiKeyRevoked,
+    /// An asset type was archived.
+    AssetTypeArchived,
+    /// An asset type was defined.
+    AssetTypeCreated,
+    /// An archived asset type was restored.
+    AssetTypeRestored,
+    /// An asset type's name or fields changed.
+    AssetTypeUpdated,
+    /// A file was attached to a record or document.
+    AttachmentAdded,
+    /// An attachment was downloaded.
+    AttachmentDownloaded,
+    /// An attachment was removed.
+    AttachmentRemoved,
     /// A document was archived.
     DocumentArchived,
     /// A document was created.
@@ -78,6 +92,10 @@ pub enum AuditAction {
     RecordRevealed,
     /// A record was changed.
     RecordUpdated,
+    /// Two items were related.
+    RelationAdded,
+    /// A relation between two items was removed.
+    RelationRemoved,
     /// A password sign-in failed.
     SignInFailed,
     /// A wrong second-factor code was given.
@@ -111,6 +129,13 @@ impl AuditAction {
         AuditAction::AccountCreated,
         AuditAction::ApiKeyCreated,
         AuditAction::ApiKeyRevoked,
+        AuditAction::AssetTypeArchived,
+        AuditAction::AssetTypeCreated,
+        AuditAction::AssetTypeRestored,
+        AuditAction::AssetTypeUpdated,
+        AuditAction::AttachmentAdded,
+        AuditAction::AttachmentDownloaded,
+        AuditAction::AttachmentRemoved,
         AuditAction::DocumentArchived,
         AuditAction::DocumentCreated,
         AuditAction::DocumentRestored,
@@ -131,6 +156,8 @@ impl AuditAction {
         AuditAction::RecordCreated,
         AuditAction::RecordRevealed,
         AuditAction::RecordUpdated,
+        AuditAction::RelationAdded,
+        AuditAction::RelationRemoved,
         AuditAction::SignInFailed,
         AuditAction::SignInMfaFailed,
         AuditAction::SignInSucceeded,
@@ -152,6 +179,13 @@ impl AuditAction {
             AuditAction::AccountCreated => "account.created",
             AuditAction::ApiKeyCreated => "api_key.created",
             AuditAction::ApiKeyRevoked => "api_key.revoked",
+            AuditAction::AssetTypeArchived => "asset_type.archived",
+            AuditAction::AssetTypeCreated => "asset_type.created",
+            AuditAction::AssetTypeRestored => "asset_type.restored",
+            AuditAction::AssetTypeUpdated => "asset_type.updated",
+            AuditAction::AttachmentAdded => "attachment.added",
+            AuditAction::AttachmentDownloaded => "attachment.downloaded",
+            AuditAction::AttachmentRemoved => "attachment.removed",
             AuditAction::DocumentArchived => "document.archived",
             AuditAction::DocumentCreated => "document.created",
             AuditAction::DocumentRestored => "document.restored",
@@ -172,6 +206,8 @@ impl AuditAction {
             AuditAction::RecordCreated => "record.created",
             AuditAction::RecordRevealed => "record.revealed",
             AuditAction::RecordUpdated => "record.updated",
+            AuditAction::RelationAdded => "relation.added",
+            AuditAction::RelationRemoved => "relation.removed",
             AuditAction::SignInFailed => "sign_in.failed",
             AuditAction::SignInMfaFailed => "sign_in.mfa_failed",
             AuditAction::SignInSucceeded => "sign_in.succeeded",

@@ -78,6 +78,11 @@ diesel::allow_tables_to_appear_in_same_query!(
     api_keys,
     api_rate_windows,
     tenant_deletions,
+    asset_types,
+    relations,
+    attachments,
+    expirations,
+    digests,
 );
 
 diesel::table! {
@@ -279,6 +284,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         updated_by -> Nullable<Text>,
+        asset_type_id -> Nullable<Text>,
     }
 }
 
@@ -307,5 +313,72 @@ diesel::table! {
         author_id -> Nullable<Text>,
         author -> Text,
         created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    asset_types (tenant_id, id) {
+        tenant_id -> Text,
+        id -> Text,
+        name -> Text,
+        slug -> Text,
+        icon -> Text,
+        fields -> Text,
+        archived -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        updated_by -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    relations (tenant_id, id) {
+        tenant_id -> Text,
+        id -> Text,
+        organization_id -> Text,
+        source_id -> Text,
+        source_kind -> Text,
+        target_id -> Text,
+        target_kind -> Text,
+        field_id -> Text,
+        note -> Text,
+        created_at -> Timestamp,
+        created_by -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    attachments (tenant_id, id) {
+        tenant_id -> Text,
+        id -> Text,
+        organization_id -> Nullable<Text>,
+        owner_id -> Text,
+        owner_kind -> Text,
+        field_id -> Text,
+        file_name -> Text,
+        content_type -> Text,
+        size -> BigInt,
+        sha256 -> Text,
+        object_key -> Text,
+        created_at -> Timestamp,
+        created_by -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    expirations (tenant_id, record_id, field_key) {
+        tenant_id -> Text,
+        record_id -> Text,
+        field_key -> Text,
+        organization_id -> Text,
+        expires_on -> Date,
+    }
+}
+
+diesel::table! {
+    digests (tenant_id, kind) {
+        tenant_id -> Text,
+        kind -> Text,
+        last_sent_at -> Timestamp,
     }
 }

@@ -83,6 +83,10 @@ pub struct TenantChange {
 /// Every tenant-owned table, children before parents: a tenant's rows are
 /// deleted in this order, after its data keys.
 const TENANT_TABLES: &[&str] = &[
+    "digests",
+    "expirations",
+    "attachments",
+    "relations",
     "api_rate_windows",
     "api_keys",
     "user_avatars",
@@ -93,6 +97,7 @@ const TENANT_TABLES: &[&str] = &[
     "document_revisions",
     "documents",
     "records",
+    "asset_types",
     "invitations",
     "users",
     "organizations",

@@ -35,6 +35,7 @@ fn input(name: &str, fields: Fields<'_>, secrets: Fields<'_>, visibility: Option
         secrets: secrets.iter().map(|(k, v)| ((*k).to_owned(), SecretString::from((*v).to_owned()))).collect(),
         clear: Default::default(),
         visibility,
+        tags: Default::default(),
     }
 }
 

@@ -52,6 +52,10 @@ pub struct DocumentView {
     pub shown: Option<Revision>,
     /// The organization's name (for an organization's document).
     pub organization_name: Option<String>,
+    /// Related items the caller may see (an organization's documents only).
+    pub related: Vec<cairn_assets::relations::Related>,
+    /// Its attachments.
+    pub attachments: Vec<cairn_assets::attachments::Attachment>,
 }
 
 fn authorize(
@@ -103,11 +107,16 @@ impl App {
                 Some(n) => Some(documents::revision_of(tx.conn, user, &document.id, n)?),
                 None => None,
             };
-            let organization_name = match place.organization() {
-                Some(org) => Some(organizations::get(tx.conn, tx.tenant, org)?.name),
-                None => None,
+            let (organization_name, related) = match place.organization() {
+                Some(org) => {
+                    let grant = organizations::grant_of(tx.conn, tx.tenant, org, &user.id)?;
+                    let related = cairn_assets::relations::of(tx.conn, user, grant, &document.id)?;
+                    (Some(organizations::get(tx.conn, tx.tenant, org)?.name), related)
+                }
+                None => (None, Vec::new()),
             };
-            Ok(DocumentView { document, can_edit, revisions, shown, organization_name })
+            let attachments = cairn_assets::attachments::list(tx.conn, tx.tenant, &document.id)?;
+            Ok(DocumentView { document, can_edit, revisions, shown, organization_name, related, attachments })
         })
         .await
     }

@@ -54,6 +54,13 @@ pub enum AppError {
         /// The field concerned.
         field: &'static str,
     },
+    /// A change would remove fields that hold values; it needs the caller's
+    /// confirmation. Each entry names a field and how many records hold a value.
+    #[error("confirmation needed: fields with values would be removed")]
+    Unconfirmed {
+        /// The fields and their counts of values.
+        fields: Vec<(String, i64)>,
+    },
     /// Credentials or a code were wrong: the same answer for every cause.
     #[error("rejected")]
     Rejected,
@@ -107,6 +114,8 @@ impl From<AssetError> for AppError {
             AssetError::NotFound => AppError::NotFound,
             AssetError::Invalid { field, message } => AppError::Invalid { field, reason: Reason::Text(message) },
             AssetError::NameTaken => AppError::Conflict { field: "name" },
+            AssetError::Taken(field) => AppError::Conflict { field },
+            AssetError::ValuesWouldBeRemoved(fields) => AppError::Unconfirmed { fields },
             AssetError::Auth(auth) => auth.into(),
             other @ (AssetError::Sealed | AssetError::Tenancy(_) | AssetError::Store(_)) => AppError::internal(other),
         }

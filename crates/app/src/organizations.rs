@@ -1,5 +1,6 @@
 //! Organizations, their overview with the sidebar, and customers' access.
 
+use cairn_assets::asset_types;
 use cairn_assets::organizations::{self, GrantRow, Organization, OrganizationInput};
 use cairn_assets::{AssetError, Section};
 use cairn_auth::policy::{Access, Action, Resource, can};
@@ -17,12 +18,26 @@ pub struct OrgView {
     pub organization: Organization,
     /// How many entries of each section the caller sees, in sidebar order.
     pub counts: Vec<(Section, i64)>,
+    /// The tenant's asset types with how many records of each the caller
+    /// sees, by name; for customers only the types that hold any.
+    pub asset_sections: Vec<(AssetSection, i64)>,
     /// Whether the caller may edit it and manage its access.
     pub can_manage: bool,
     /// Whether the caller may create entries in it.
     pub can_create: bool,
     /// The caller's grant on it (customers; staff need none).
     pub grant: Option<Access>,
+}
+
+/// An asset type as the sidebar shows it.
+#[derive(Clone, Debug)]
+pub struct AssetSection {
+    /// Its path segment.
+    pub slug: String,
+    /// Its name.
+    pub name: String,
+    /// Its icon, or "".
+    pub icon: String,
 }
 
 /// The overview page of an organization.
@@ -65,9 +80,20 @@ pub(crate) fn org_view(
     let user = caller.require_user()?;
     let counts = organizations::counts(tx.conn, user, &organization.id, grant)?;
     let principal = caller.principal();
+    let staff = principal.role.is_staff();
+    let asset_sections = asset_types::list(tx.conn, tx.tenant, false)?
+        .into_iter()
+        .map(|t| {
+            let n = counts.asset_types.get(&t.id).copied().unwrap_or(0);
+            (AssetSection { slug: t.slug, name: t.name, icon: t.icon }, n)
+        })
+        // Customers read documentation: a type with nothing in it is noise to them.
+        .filter(|(_, n)| staff || *n > 0)
+        .collect();
     let resource = Resource::Organization { grant };
     Ok(OrgView {
-        counts: Section::ALL.into_iter().map(|s| (s, counts.get(&s).copied().unwrap_or(0))).collect(),
+        counts: Section::ALL.into_iter().map(|s| (s, counts.sections.get(&s).copied().unwrap_or(0))).collect(),
+        asset_sections,
         can_manage: can(&principal, Action::Edit, &resource),
         can_create: can(&principal, Action::Create, &resource),
         grant,

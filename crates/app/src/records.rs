@@ -1,7 +1,12 @@
-//! Documentation records: section lists, details with history, forms,
-//! archive, audited reveals and the Wi-Fi join code.
+//! Documentation records — of the built-in kinds and of the tenant's asset
+//! types alike: section lists, details with history, related items and
+//! attachments, forms, archive, audited reveals and the Wi-Fi join code.
 
+use cairn_assets::asset_records;
+use cairn_assets::asset_types::{self, AssetType};
+use cairn_assets::attachments::{self, Attachment};
 use cairn_assets::records::{self, ListPage, ListQuery, Record, RecordInput};
+use cairn_assets::relations::{self, Related};
 use cairn_assets::{Authorized, Kind};
 use cairn_auth::mfa;
 use cairn_auth::policy::{Action, Resource, can};
@@ -16,11 +21,74 @@ use crate::{App, AppError, Caller};
 /// Events of a record's history shown on its page.
 const HISTORY_LIMIT: i64 = 20;
 
+/// Which section of an organization a record is asked for in: a built-in
+/// kind, or an asset type by its slug. A record asked for in another
+/// section than its own is not found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RecordSection {
+    /// Configurations, contacts, passwords, Wi-Fi or VPNs.
+    Builtin(Kind),
+    /// The records of the asset type with this slug.
+    Asset(String),
+}
+
+impl From<Kind> for RecordSection {
+    fn from(kind: Kind) -> Self {
+        RecordSection::Builtin(kind)
+    }
+}
+
+impl RecordSection {
+    /// For traces: the kind or the type's slug.
+    pub fn label(&self) -> &str {
+        match self {
+            RecordSection::Builtin(kind) => kind.as_str(),
+            RecordSection::Asset(slug) => slug,
+        }
+    }
+}
+
+/// A section resolved in a transaction: the kind, or the asset type itself.
+#[derive(Clone, Debug)]
+pub(crate) enum Resolved {
+    /// A built-in kind.
+    Builtin(Kind),
+    /// An asset type (not archived).
+    Asset(AssetType),
+}
+
+impl Resolved {
+    fn asset_type(&self) -> Option<&AssetType> {
+        match self {
+            Resolved::Builtin(_) => None,
+            Resolved::Asset(asset_type) => Some(asset_type),
+        }
+    }
+}
+
+/// Finds the section's kind or live asset type.
+pub(crate) fn resolve(tx: &mut Tx<'_>, section: &RecordSection) -> Result<Resolved, AppError> {
+    match section {
+        RecordSection::Builtin(Kind::Asset) => Err(AppError::NotFound),
+        RecordSection::Builtin(kind) => Ok(Resolved::Builtin(*kind)),
+        RecordSection::Asset(slug) => {
+            let asset_type = asset_types::find(tx.conn, tx.tenant, slug)?;
+            // Types are found by slug only (ids are for the API's type resource).
+            if asset_type.archived || &asset_type.slug != slug {
+                return Err(AppError::NotFound);
+            }
+            Ok(Resolved::Asset(asset_type))
+        }
+    }
+}
+
 /// A page of a section list.
 #[derive(Debug)]
 pub struct SectionPage {
     /// The organization's frame.
     pub org: OrgView,
+    /// For an asset section: its type.
+    pub asset_type: Option<AssetType>,
     /// The records of this page.
     pub page: ListPage,
 }
@@ -30,12 +98,18 @@ pub struct SectionPage {
 pub struct RecordPage {
     /// The organization's frame.
     pub org: OrgView,
+    /// For an asset: its type.
+    pub asset_type: Option<AssetType>,
     /// The record (plain fields; which secrets are set).
     pub record: Record,
     /// Whether the caller may edit it.
     pub can_edit: bool,
     /// Who changed it, newest first; staff also see who revealed its secrets.
     pub history: Vec<Event>,
+    /// Related items the caller may see (tag links included, marked by field).
+    pub related: Vec<Related>,
+    /// Its attachments (upload fields' files included, marked by field).
+    pub attachments: Vec<Attachment>,
 }
 
 /// A revealed secret.
@@ -49,17 +123,24 @@ pub struct Revealed {
     pub remaining: Option<u64>,
 }
 
-/// Authorizes `action` on the record for the caller (users only).
-fn authorize(
+/// Authorizes `action` on the record of the resolved section for the caller (users only).
+pub(crate) fn authorize(
     tx: &mut Tx<'_>,
     caller: &Caller,
     organization: &OrganizationId,
-    kind: Kind,
+    resolved: &Resolved,
     id: &RecordId,
     action: Action,
 ) -> Result<Authorized<Record>, AppError> {
     let user = caller.require_user()?;
-    Ok(records::authorize(tx.conn, user, organization.as_str(), kind, id.as_str(), action)?)
+    Ok(match resolved {
+        Resolved::Builtin(kind) => {
+            records::authorize(tx.conn, user, organization.as_str(), *kind, id.as_str(), action)?
+        }
+        Resolved::Asset(asset_type) => {
+            records::authorize_asset(tx.conn, user, organization.as_str(), asset_type, id.as_str(), action)?
+        }
+    })
 }
 
 /// The frame of the proof's organization.
@@ -69,36 +150,45 @@ fn view_of(tx: &mut Tx<'_>, caller: &Caller, proof: &Authorized<Record>) -> Resu
 
 impl App {
     /// One page of a section list of an organization.
-    #[tracing::instrument(skip_all, fields(tenant = %caller.tenant().slug, user = caller.label(), org = %organization, kind = kind.as_str()))]
+    #[tracing::instrument(skip_all, fields(tenant = %caller.tenant().slug, user = caller.label(), org = %organization))]
     pub async fn records(
         &self,
         caller: &Caller,
         organization: &OrganizationId,
-        kind: Kind,
+        section: impl Into<RecordSection>,
         query: ListQuery,
     ) -> Result<SectionPage, AppError> {
-        let (caller, organization) = (caller.clone(), organization.clone());
+        let (caller, organization, section) = (caller.clone(), organization.clone(), section.into());
         self.read(&caller.tenant().id.clone(), move |tx| {
+            let resolved = resolve(tx, &section)?;
             let org = authorized_view(tx, &caller, organization.as_str(), Action::View)?;
             let user = caller.require_user()?;
-            let page = records::list(tx.conn, user, organization.as_str(), org.grant, kind, &query)?;
-            Ok(SectionPage { org, page })
+            let page = match &resolved {
+                Resolved::Builtin(kind) => {
+                    records::list(tx.conn, user, organization.as_str(), org.grant, *kind, &query)?
+                }
+                Resolved::Asset(asset_type) => {
+                    records::list_assets(tx.conn, user, organization.as_str(), org.grant, asset_type, &query)?
+                }
+            };
+            Ok(SectionPage { org, asset_type: resolved.asset_type().cloned(), page })
         })
         .await
     }
 
-    /// A record's page with its history.
+    /// A record's page with its history, related items and attachments.
     #[tracing::instrument(skip_all, fields(tenant = %caller.tenant().slug, user = caller.label(), record = %id))]
     pub async fn record(
         &self,
         caller: &Caller,
         organization: &OrganizationId,
-        kind: Kind,
+        section: impl Into<RecordSection>,
         id: &RecordId,
     ) -> Result<RecordPage, AppError> {
-        let (caller, organization, id) = (caller.clone(), organization.clone(), id.clone());
+        let (caller, organization, id, section) = (caller.clone(), organization.clone(), id.clone(), section.into());
         self.read(&caller.tenant().id.clone(), move |tx| {
-            let proof = authorize(tx, &caller, &organization, kind, &id, Action::View)?;
+            let resolved = resolve(tx, &section)?;
+            let proof = authorize(tx, &caller, &organization, &resolved, &id, Action::View)?;
             let org = view_of(tx, &caller, &proof)?;
             let record = proof.get().clone();
             let staff = caller.role().is_staff();
@@ -109,41 +199,98 @@ impl App {
                 .collect();
             let resource = Resource::Record { grant: proof.grant(), visibility: record.visibility };
             let can_edit = can(&caller.principal(), Action::Edit, &resource);
-            Ok(RecordPage { org, record, can_edit, history })
+            let related = relations::of(tx.conn, caller.require_user()?, proof.grant(), &record.id)?;
+            let attachments = attachments::list(tx.conn, tx.tenant, &record.id)?;
+            Ok(RecordPage {
+                org,
+                asset_type: resolved.asset_type().cloned(),
+                record,
+                can_edit,
+                history,
+                related,
+                attachments,
+            })
         })
         .await
     }
 
-    /// A record and its frame, for its edit form.
+    /// A record and its frame (and its type, for an asset), for its edit form.
     pub async fn record_for_edit(
         &self,
         caller: &Caller,
         organization: &OrganizationId,
-        kind: Kind,
+        section: impl Into<RecordSection>,
         id: &RecordId,
     ) -> Result<(OrgView, Record), AppError> {
-        let (caller, organization, id) = (caller.clone(), organization.clone(), id.clone());
+        let page = self.record_edit_page(caller, organization, section, id).await?;
+        Ok((page.org, page.record))
+    }
+
+    /// Like [`App::record_for_edit`], with the asset type and the tag links
+    /// the form shows.
+    pub async fn record_edit_page(
+        &self,
+        caller: &Caller,
+        organization: &OrganizationId,
+        section: impl Into<RecordSection>,
+        id: &RecordId,
+    ) -> Result<RecordPage, AppError> {
+        let (caller, organization, id, section) = (caller.clone(), organization.clone(), id.clone(), section.into());
         self.read(&caller.tenant().id.clone(), move |tx| {
-            let proof = authorize(tx, &caller, &organization, kind, &id, Action::Edit)?;
-            Ok((view_of(tx, &caller, &proof)?, proof.get().clone()))
+            let resolved = resolve(tx, &section)?;
+            let proof = authorize(tx, &caller, &organization, &resolved, &id, Action::Edit)?;
+            let related = relations::of(tx.conn, caller.require_user()?, proof.grant(), proof.get().id.as_str())?;
+            Ok(RecordPage {
+                org: view_of(tx, &caller, &proof)?,
+                asset_type: resolved.asset_type().cloned(),
+                record: proof.get().clone(),
+                can_edit: true,
+                history: Vec::new(),
+                related,
+                attachments: Vec::new(),
+            })
+        })
+        .await
+    }
+
+    /// The frame and asset type of a section, for a new record's form.
+    pub async fn section_for_create(
+        &self,
+        caller: &Caller,
+        organization: &OrganizationId,
+        section: impl Into<RecordSection>,
+    ) -> Result<(OrgView, Option<AssetType>), AppError> {
+        let (caller, organization, section) = (caller.clone(), organization.clone(), section.into());
+        self.read(&caller.tenant().id.clone(), move |tx| {
+            let resolved = resolve(tx, &section)?;
+            let org = authorized_view(tx, &caller, organization.as_str(), Action::Create)?;
+            Ok((org, resolved.asset_type().cloned()))
         })
         .await
     }
 
     /// Creates a record; secrets are sealed on the way in.
-    #[tracing::instrument(skip_all, fields(tenant = %caller.tenant().slug, user = caller.label(), org = %organization, kind = kind.as_str()))]
+    #[tracing::instrument(skip_all, fields(tenant = %caller.tenant().slug, user = caller.label(), org = %organization))]
     pub async fn create_record(
         &self,
         caller: &Caller,
         organization: &OrganizationId,
-        kind: Kind,
+        section: impl Into<RecordSection>,
         input: RecordInput,
     ) -> Result<Record, AppError> {
-        let (caller, organization) = (caller.clone(), organization.clone());
+        let (caller, organization, section) = (caller.clone(), organization.clone(), section.into());
         self.write(&caller.tenant().id.clone(), move |tx| {
+            let resolved = resolve(tx, &section)?;
             let user = caller.require_user()?;
             let keyring = tx.keyring()?;
-            Ok(records::create(tx.conn, &keyring, user, organization.as_str(), kind, &input)?)
+            Ok(match &resolved {
+                Resolved::Builtin(kind) => {
+                    records::create(tx.conn, &keyring, user, organization.as_str(), *kind, &input)?
+                }
+                Resolved::Asset(asset_type) => {
+                    asset_records::create(tx.conn, &keyring, user, organization.as_str(), asset_type, &input)?
+                }
+            })
         })
         .await
     }
@@ -154,57 +301,86 @@ impl App {
         &self,
         caller: &Caller,
         organization: &OrganizationId,
-        kind: Kind,
+        section: impl Into<RecordSection>,
         id: &RecordId,
         input: RecordInput,
     ) -> Result<(), AppError> {
-        let (caller, organization, id) = (caller.clone(), organization.clone(), id.clone());
+        let (caller, organization, id, section) = (caller.clone(), organization.clone(), id.clone(), section.into());
         self.write(&caller.tenant().id.clone(), move |tx| {
-            let proof = authorize(tx, &caller, &organization, kind, &id, Action::Edit)?;
+            let resolved = resolve(tx, &section)?;
+            let proof = authorize(tx, &caller, &organization, &resolved, &id, Action::Edit)?;
             let keyring = tx.keyring()?;
-            Ok(records::update(tx.conn, &keyring, caller.require_user()?, &proof, &input)?)
+            let user = caller.require_user()?;
+            match &resolved {
+                Resolved::Builtin(_) => records::update(tx.conn, &keyring, user, &proof, &input)?,
+                Resolved::Asset(asset_type) => {
+                    asset_records::update(tx.conn, &keyring, user, &proof, asset_type, &input)?
+                }
+            }
+            Ok(())
         })
         .await
     }
 
-    /// Archives a record: it leaves lists and search.
+    /// Archives a record: it leaves lists, search and expirations; its
+    /// relations and attachments stay.
     #[tracing::instrument(skip_all, fields(tenant = %caller.tenant().slug, user = caller.label(), record = %id))]
     pub async fn archive_record(
         &self,
         caller: &Caller,
         organization: &OrganizationId,
-        kind: Kind,
+        section: impl Into<RecordSection>,
         id: &RecordId,
     ) -> Result<(), AppError> {
-        let (caller, organization, id) = (caller.clone(), organization.clone(), id.clone());
+        let (caller, organization, id, section) = (caller.clone(), organization.clone(), id.clone(), section.into());
         self.write(&caller.tenant().id.clone(), move |tx| {
-            let proof = authorize(tx, &caller, &organization, kind, &id, Action::Archive)?;
+            let resolved = resolve(tx, &section)?;
+            let proof = authorize(tx, &caller, &organization, &resolved, &id, Action::Archive)?;
             Ok(records::archive(tx.conn, caller.require_user()?, &proof)?)
         })
         .await
     }
 
     /// Shows one secret of a record, and records who saw it, when and from
-    /// where in the same transaction. `field` empty means the kind's main
-    /// secret; for an OTP secret the value is the current code.
+    /// where in the same transaction. `field` empty means the main secret
+    /// (an asset's first password field); for an OTP secret the value is the
+    /// current code. An asset's password fields are named by id.
     #[tracing::instrument(skip_all, fields(tenant = %caller.tenant().slug, user = caller.label(), record = %id, field = field))]
     pub async fn reveal(
         &self,
         caller: &Caller,
         organization: &OrganizationId,
-        kind: Kind,
+        section: impl Into<RecordSection>,
         id: &RecordId,
         field: &str,
     ) -> Result<Revealed, AppError> {
-        let field = if field.is_empty() { kind.main_secret().unwrap_or_default().to_owned() } else { field.to_owned() };
-        let (caller, organization, id) = (caller.clone(), organization.clone(), id.clone());
+        let (caller, organization, id, section) = (caller.clone(), organization.clone(), id.clone(), section.into());
+        let field = field.to_owned();
         let (record, secret, field) = self
             .write(&caller.tenant().id.clone(), move |tx| {
-                let proof = authorize(tx, &caller, &organization, kind, &id, Action::Reveal)?;
+                let resolved = resolve(tx, &section)?;
+                let proof = authorize(tx, &caller, &organization, &resolved, &id, Action::Reveal)?;
                 let keyring = tx.keyring()?;
-                let secret = records::reveal(tx.conn, &keyring, caller.require_user()?, &proof, &field, caller.ip())?
-                    .ok_or(AppError::NotFound)?;
-                Ok((proof.get().clone(), secret, field))
+                let user = caller.require_user()?;
+                let (secret, field) = match &resolved {
+                    Resolved::Builtin(kind) => {
+                        let field =
+                            if field.is_empty() { kind.main_secret().unwrap_or_default().to_owned() } else { field };
+                        (records::reveal(tx.conn, &keyring, user, &proof, &field, caller.ip())?, field)
+                    }
+                    Resolved::Asset(asset_type) => {
+                        let field = if field.is_empty() {
+                            asset_type.main_secret().map(|f| f.id.clone()).unwrap_or_default()
+                        } else {
+                            field
+                        };
+                        let secret =
+                            records::reveal_asset(tx.conn, &keyring, user, &proof, asset_type, &field, caller.ip())?;
+                        // An asset's field ids are never `otp_secret`: its secrets show as typed.
+                        (secret, String::new())
+                    }
+                };
+                Ok((proof.get().clone(), secret.ok_or(AppError::NotFound)?, field))
             })
             .await?;
         if field != "otp_secret" {
@@ -226,7 +402,8 @@ impl App {
     ) -> Result<SecretString, AppError> {
         let (caller, organization, id) = (caller.clone(), organization.clone(), id.clone());
         self.write(&caller.tenant().id.clone(), move |tx| {
-            let proof = authorize(tx, &caller, &organization, Kind::Wireless, &id, Action::Reveal)?;
+            let resolved = Resolved::Builtin(Kind::Wireless);
+            let proof = authorize(tx, &caller, &organization, &resolved, &id, Action::Reveal)?;
             let keyring = tx.keyring()?;
             let passphrase =
                 records::reveal(tx.conn, &keyring, caller.require_user()?, &proof, "passphrase", caller.ip())?;

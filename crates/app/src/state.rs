@@ -32,6 +32,10 @@ pub struct AppConfig {
     pub reset_ttl: Duration,
     /// Wakes this process's mail worker after mail was queued.
     pub mail_waker: Arc<Notify>,
+    /// Where attachments' bytes are kept.
+    pub files: cairn_files::FileStore,
+    /// The largest attachment accepted, in bytes.
+    pub max_attachment_bytes: usize,
 }
 
 /// The application: every use case is a method of it (in the modules of
@@ -58,6 +62,10 @@ pub struct App {
     /// Bounds how many pictures are decoded at once: each decode may take
     /// tens of megabytes however small the upload.
     pub(crate) image_decodes: tokio::sync::Semaphore,
+    /// Where attachments' bytes are kept.
+    pub(crate) files: cairn_files::FileStore,
+    /// The largest attachment accepted, in bytes.
+    pub(crate) max_attachment_bytes: usize,
 }
 
 impl std::fmt::Debug for App {
@@ -108,6 +116,8 @@ impl App {
             reset_ttl: config.reset_ttl,
             mail_waker: config.mail_waker,
             image_decodes: tokio::sync::Semaphore::new(2),
+            files: config.files,
+            max_attachment_bytes: config.max_attachment_bytes,
         }
     }
 

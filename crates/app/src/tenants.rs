@@ -107,6 +107,14 @@ impl App {
         let tenant = self.directory().delete(&slug_of(slug)?).await?;
         // Its audit log went with it: the platform's log keeps the deletion.
         tracing::warn!(tenant = %tenant.id, slug = %tenant.slug, operator, "tenant deleted with all its data");
+        // Its files go after its rows: nothing names them any more.
+        let prefix = cairn_assets::attachments::tenant_prefix(&tenant.id);
+        match self.files.delete_prefix(&prefix).await {
+            Ok(removed) => tracing::info!(tenant = %tenant.id, removed, "tenant files deleted"),
+            Err(error) => {
+                tracing::error!(tenant = %tenant.id, %error, "tenant files could not be deleted; remove {prefix} by hand")
+            }
+        }
         Ok(())
     }
 }

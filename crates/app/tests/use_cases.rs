@@ -18,6 +18,13 @@ use cairn_store::{Database, DatabaseUrl, PoolOptions};
 use cairn_tenancy::{PublicUrls, Tenant, TenantDirectory};
 use cairn_vault::MasterKey;
 
+/// A fresh folder for the attachments of one fixture.
+fn scratch_files() -> std::path::PathBuf {
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    std::env::temp_dir().join(format!("cairn-app-files-{}-{n}", std::process::id()))
+}
+
 /// An application on a fresh database, with the demo tenant.
 struct Fixture {
     app: Arc<App>,
@@ -42,6 +49,8 @@ impl Fixture {
             invitation_ttl: Duration::from_secs(3600),
             reset_ttl: Duration::from_secs(3600),
             mail_waker: Arc::default(),
+            files: cairn_files::FileStore::open(&cairn_files::StorageConfig::Local(scratch_files())).expect("files"),
+            max_attachment_bytes: 1024 * 1024,
         }));
         let seed = app.seed_demo("plusundplus.ch").await.expect("seed").expect("demo");
         let tenant = Arc::new(seed.tenant);

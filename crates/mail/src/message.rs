@@ -38,6 +38,15 @@ pub enum MailContent {
     },
     /// The operator's test mail.
     Test,
+    /// The weekly list of what expires soon (to the MSP's owners and technicians).
+    ExpirationDigest {
+        /// What expires: (date, what, organization), soonest first.
+        items: Vec<(chrono::NaiveDate, String, String)>,
+        /// How many days ahead the list looks.
+        days: i64,
+        /// The expirations page on the tenant's host.
+        link: String,
+    },
     /// Someone asks the MSP for access to their documentation (to the MSP's staff).
     AccessRequest {
         /// Who asks.
@@ -106,6 +115,7 @@ impl MailContent {
             MailContent::MfaChanged { .. } => "mfa_changed",
             MailContent::Test => "test",
             MailContent::AccessRequest { .. } => "access_request",
+            MailContent::ExpirationDigest { .. } => "expiration_digest",
         }
     }
 
@@ -250,6 +260,39 @@ impl MailContent {
                     button: None,
                     notes: vec![warn],
                 }
+            }
+            MailContent::ExpirationDigest { items, days, link } => {
+                let lines: Vec<String> = items
+                    .iter()
+                    .map(|(date, what, org)| {
+                        let date = if de { date.format("%d.%m.%Y") } else { date.format("%Y-%m-%d") };
+                        format!("{date} · {what} · {org}")
+                    })
+                    .collect();
+                let count = items.len();
+                let (subject, heading, intro, button) = if de {
+                    (
+                        format!("{count} Einträge laufen in den nächsten {days} Tagen ab – {name}"),
+                        "Was bald abläuft".to_owned(),
+                        format!("In den nächsten {days} Tagen laufen ab:"),
+                        "Alle Abläufe ansehen".to_owned(),
+                    )
+                } else {
+                    (
+                        format!("{count} items expire in the next {days} days – {name}"),
+                        "Expiring soon".to_owned(),
+                        format!("These expire in the next {days} days:"),
+                        "See all expirations".to_owned(),
+                    )
+                };
+                let mut paragraphs = vec![intro];
+                paragraphs.extend(lines);
+                let note = if de {
+                    "Diese Übersicht kommt einmal pro Woche an die Inhaber und Techniker."
+                } else {
+                    "This summary goes to the owners and technicians once a week."
+                };
+                Parts { subject, heading, paragraphs, button: Some((button, link.clone())), notes: vec![note.into()] }
             }
             MailContent::AccessRequest { name: who, email, company, message } => {
                 let mut paragraphs = vec![if de {

@@ -4,11 +4,14 @@
 //!    `none`, else the `Origin` must be this host. Sibling tenants are
 //!    "same-site" to a browser, so SameSite cookies alone would not do.
 //! 2. A token in every form: the session's, or before sign-in a random one
-//!    held in a cookie (double submit). Checked here for url-encoded forms;
-//!    multipart handlers check it with [`matches`].
+//!    held in a cookie (double submit). Checked here for every content
+//!    type: in url-encoded forms as a field; in multipart forms as their
+//!    first part (forms put the hidden `csrf_token` input first, and
+//!    browsers send parts in document order), read before any upload is.
 
 use std::sync::Arc;
 
+use futures_util::StreamExt;
 use poem::http::{Method, StatusCode, header};
 use poem::web::cookie::{Cookie, SameSite};
 use poem::{Body, Endpoint, IntoResponse, Request, Response};
@@ -20,6 +23,8 @@ use crate::session::csrf_cookie_name;
 
 /// The largest url-encoded form accepted.
 const MAX_FORM_BYTES: usize = 64 * 1024;
+/// How far into a multipart body its first part (the token) must end.
+const MAX_TOKEN_PART_BYTES: usize = 16 * 1024;
 
 /// The token forms must carry, in request data for the templates.
 #[derive(Clone, Debug)]
@@ -98,7 +103,19 @@ pub async fn verify_csrf<E: Endpoint>(inner: Arc<E>, mut req: Request) -> poem::
                 return Err(refuse(StatusCode::FORBIDDEN, "the form has expired; reload the page and try again"));
             }
             req.set_body(Body::from(body));
-        } else if !content_type.starts_with("multipart/form-data") {
+        } else if content_type.starts_with("multipart/form-data") {
+            // The boundary is case-sensitive: read it from the header as sent.
+            let boundary = multer::parse_boundary(req.content_type().unwrap_or_default())
+                .map_err(|_| refuse(StatusCode::BAD_REQUEST, "the form cannot be read"))?;
+            let mut stream = Box::pin(req.take_body().into_bytes_stream());
+            let (prefix, given) = first_part(&mut stream, &boundary).await?;
+            if !matches(&expected, &given) {
+                return Err(refuse(StatusCode::FORBIDDEN, "the form has expired; reload the page and try again"));
+            }
+            // The handler reads the whole form again: what was read, then the rest.
+            let rest = futures_util::stream::once(async move { Ok::<_, std::io::Error>(prefix) }).chain(stream);
+            req.set_body(Body::from_bytes_stream(rest));
+        } else {
             return Err(refuse(
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 "forms are sent as application/x-www-form-urlencoded or multipart/form-data",
@@ -107,4 +124,41 @@ pub async fn verify_csrf<E: Endpoint>(inner: Arc<E>, mut req: Request) -> poem::
     }
     req.set_data(CsrfToken(expected));
     Ok(inner.call(req).await?.into_response())
+}
+
+/// Reads a multipart body until its first part is complete; returns the
+/// bytes read and, if that part is the `csrf_token` field, its value ("" otherwise).
+async fn first_part<S>(stream: &mut S, boundary: &str) -> poem::Result<(bytes::Bytes, String)>
+where
+    S: futures_util::Stream<Item = Result<bytes::Bytes, std::io::Error>> + Unpin,
+{
+    let expired = || refuse(StatusCode::FORBIDDEN, "the form has expired; reload the page and try again");
+    let delimiter = format!("\r\n--{boundary}");
+    let mut read: Vec<u8> = Vec::new();
+    loop {
+        // The first part ends where the second delimiter begins.
+        let start = format!("--{boundary}").len();
+        if read.len() > start && read[start..].windows(delimiter.len()).any(|w| w == delimiter.as_bytes()) {
+            break;
+        }
+        if read.len() > MAX_TOKEN_PART_BYTES {
+            return Err(expired());
+        }
+        match stream.next().await {
+            Some(Ok(chunk)) => read.extend_from_slice(&chunk),
+            Some(Err(_)) => return Err(refuse(StatusCode::BAD_REQUEST, "the form cannot be read")),
+            None => break,
+        }
+    }
+    let prefix = bytes::Bytes::from(read);
+    let once = futures_util::stream::once({
+        let prefix = prefix.clone();
+        async move { Ok::<_, std::io::Error>(prefix) }
+    });
+    let mut form = multer::Multipart::new(once, boundary);
+    let token = match form.next_field().await {
+        Ok(Some(field)) if field.name() == Some("csrf_token") => field.text().await.unwrap_or_default(),
+        _ => String::new(),
+    };
+    Ok((prefix, token))
 }

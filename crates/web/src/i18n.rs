@@ -224,6 +224,47 @@ catalogue! {
     api_key_expired: "abgelaufen", "expired";
     api_key_none: "Noch keine Schlüssel.", "No keys yet.";
     settings_title: "Einstellungen", "Settings";
+    updated: "Geändert", "Updated";
+    related_items: "Verknüpft", "Related items";
+    nothing_related: "Noch nichts verknüpft.", "Nothing related yet.";
+    archived: "archiviert", "archived";
+    relate_to: "Verknüpfen mit …", "Relate to …";
+    note: "Notiz", "Note";
+    relate: "Verknüpfen", "Relate";
+    attachments: "Anhänge", "Attachments";
+    no_attachments: "Keine Anhänge.", "No attachments.";
+    attach_file: "Datei anhängen", "Attach file";
+    max_size: "höchstens", "at most";
+    asset_types: "Asset-Typen", "Asset types";
+    asset_types_intro: "Eigene Arten von Einträgen, z. B. SSL-Zertifikate, Lizenzen oder Internetanschlüsse. Jeder Typ erscheint in der Seitenleiste jeder Organisation.", "Your own kinds of entries, e.g. SSL certificates, licences or internet links. Each type appears in every organization's sidebar.";
+    new_asset_type: "Neuer Asset-Typ", "New asset type";
+    from_template: "Aus Vorlage", "From a template";
+    slug: "Kürzel (in Adressen)", "Slug (in addresses)";
+    icon: "Symbol (Emoji)", "Icon (emoji)";
+    fields: "Felder", "Fields";
+    field_name: "Feldname", "Field name";
+    field_kind: "Feldart", "Field kind";
+    field_options: "Auswahl (eine pro Zeile)", "Options (one per line)";
+    field_hint: "Hinweis", "Hint";
+    field_required: "Pflicht", "Required";
+    field_in_list: "In Liste", "In list";
+    field_title: "Als Titel", "As title";
+    field_expiration: "Ablaufdatum", "Expires";
+    field_links_to: "Verknüpft mit (Arten, Komma-getrennt)", "Links to (kinds, comma-separated)";
+    field_position: "Position", "Position";
+    field_remove: "Feld entfernen", "Remove field";
+    add_field: "Feld hinzufügen", "Add field";
+    confirm_removal: "Diese Felder enthalten Werte, die aus den Einträgen verschwinden (der Verlauf behält sie):", "These fields hold values that leave the entries (their history keeps them):";
+    confirm_removal_button: "Trotzdem entfernen und speichern", "Remove anyway and save";
+    restore_type: "Wiederherstellen", "Restore";
+    values: "Werte", "Values";
+    expirations: "Abläufe", "Expirations";
+    expirations_intro: "Was in den nächsten Tagen abläuft: Zertifikate, Domains, Lizenzen, Garantien.", "What expires in the coming days: certificates, domains, licences, warranties.";
+    within_days: "Innerhalb von Tagen", "Within days";
+    include_expired: "Abgelaufene zeigen", "Show expired";
+    expires_on: "Läuft ab am", "Expires on";
+    expired: "abgelaufen", "expired";
+    all_organizations: "Alle Organisationen", "All organizations";
 }
 
 /// The catalogue of `locale`.

@@ -16,7 +16,9 @@ mod messages;
 mod middleware;
 mod org_frame;
 mod page;
+mod panels;
 mod routes;
+mod section_view;
 mod session;
 
 pub use i18n::{Texts, texts};

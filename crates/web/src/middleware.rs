@@ -88,3 +88,24 @@ pub async fn require_full_session<E: Endpoint>(inner: Arc<E>, req: Request) -> p
     }
     Ok(poem::web::Redirect::see_other("/login").into_response())
 }
+
+/// Refuses a form whose declared length is over what its path takes (an
+/// avatar, or an attachment), before anything reads the body: the CSRF
+/// check reads a multipart form's first part, and a client that declares
+/// megabytes it never sends must not hold a request open.
+pub async fn limit_uploads<E: Endpoint>(inner: Arc<E>, req: Request) -> poem::Result<Response> {
+    let declared =
+        req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<usize>().ok());
+    if let Some(declared) = declared {
+        let framing = 64 * 1024;
+        let limit = if req.uri().path() == "/profile/avatar" {
+            Some(cairn_auth::avatar::MAX_UPLOAD_BYTES)
+        } else {
+            req.data::<Arc<cairn_app::App>>().map(|app| app.max_attachment_bytes())
+        };
+        if limit.is_some_and(|limit| declared > limit + framing) {
+            return Err(poem::Error::from_string("the upload is too large", poem::http::StatusCode::PAYLOAD_TOO_LARGE));
+        }
+    }
+    Ok(inner.call(req).await?.into_response())
+}

@@ -7,9 +7,11 @@ use crate::labels;
 /// One entry of the sidebar.
 pub struct SectionItem {
     /// Its path segment.
-    pub slug: &'static str,
+    pub slug: String,
     /// Its label.
-    pub label: &'static str,
+    pub label: String,
+    /// Its icon (asset types), or "".
+    pub icon: String,
     /// How many entries the reader sees there.
     pub count: i64,
 }
@@ -23,9 +25,11 @@ pub struct OrgFrame {
     /// Its alert, shown on every page.
     pub alert: String,
     /// The current section's slug (`overview` on the overview).
-    pub active: &'static str,
-    /// The sidebar.
+    pub active: String,
+    /// The sidebar's built-in sections.
     pub sections: Vec<SectionItem>,
+    /// The sidebar's asset types.
+    pub asset_sections: Vec<SectionItem>,
     /// Whether the reader may edit the organization and its access.
     pub can_manage: bool,
     /// Whether the reader may create entries.
@@ -34,18 +38,29 @@ pub struct OrgFrame {
 
 impl OrgFrame {
     /// The frame of `view`, with `active` marked, in `lang`.
-    pub fn new(view: &OrgView, active: &'static str, lang: &str) -> Self {
+    pub fn new(view: &OrgView, active: &str, lang: &str) -> Self {
         OrgFrame {
             id: view.organization.id.clone(),
             name: view.organization.name.clone(),
             alert: view.organization.alert.clone(),
-            active,
+            active: active.to_owned(),
             sections: view
                 .counts
                 .iter()
                 .map(|(section, count)| SectionItem {
-                    slug: section.slug(),
-                    label: labels::section(*section, lang),
+                    slug: section.slug().to_owned(),
+                    label: labels::section(*section, lang).to_owned(),
+                    icon: String::new(),
+                    count: *count,
+                })
+                .collect(),
+            asset_sections: view
+                .asset_sections
+                .iter()
+                .map(|(section, count)| SectionItem {
+                    slug: section.slug.clone(),
+                    label: section.name.clone(),
+                    icon: section.icon.clone(),
                     count: *count,
                 })
                 .collect(),

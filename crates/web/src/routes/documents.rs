@@ -60,6 +60,7 @@ struct DocumentPage {
     can_edit: bool,
     revisions: Vec<RevisionRow>,
     notice: Option<String>,
+    panels: crate::panels::Panels,
 }
 
 #[derive(Template)]
@@ -148,7 +149,10 @@ async fn show(
         None => (view.document.title.clone(), view.document.body.clone(), 0),
     };
     let base = base_of(&place);
+    let item_base = format!("{base}/{}", view.document.id);
+    let panels = crate::panels::for_document(app, &signed.caller, &place, &view, item_base, frame.t.lang).await?;
     let page = DocumentPage {
+        panels,
         back: base.clone(),
         back_label: match &view.organization_name {
             Some(name) => format!("{name} · {}", labels::section(Section::Documents, frame.t.lang)),

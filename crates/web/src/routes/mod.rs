@@ -4,19 +4,23 @@ mod access;
 mod access_grants;
 mod apex;
 mod api_keys;
+mod asset_types;
 mod assets;
 mod audit;
 mod avatar;
 mod documents;
 mod errors;
+mod expirations;
 mod health;
 mod invitations;
+mod items;
 mod login;
 mod mfa_setup;
 mod organizations;
 mod password_reset;
 mod privacy;
 mod profile;
+mod record_forms;
 mod records;
 mod reveal;
 mod search;
@@ -35,8 +39,10 @@ use cairn_app::App;
 
 use crate::csrf::verify_csrf;
 use crate::extract::TrustForwardedFor;
-use crate::middleware::{refuse_nul, request_log, require_full_session, security_headers};
+use crate::middleware::{limit_uploads, refuse_nul, request_log, require_full_session, security_headers};
 use crate::session::load_session;
+
+pub(crate) use records::CHOICE_LIMIT;
 
 /// The whole HTTP surface of the HTML interface. `trust_forwarded_for`
 /// says whether the client's address is taken from `X-Forwarded-For`
@@ -49,6 +55,8 @@ pub fn endpoint(
     api: BoxEndpoint<'static>,
     operator: Option<BoxEndpoint<'static>>,
 ) -> impl Endpoint<Output = Response> {
+    // Room for the multipart framing and the token part around the file.
+    let upload_limit = app.max_attachment_bytes() + 64 * 1024;
     let resolver = TenantResolver::new(&app.public().base_domain, app.directory().clone());
     let apex = Route::new()
         .at("/", get(apex::apex_root))
@@ -83,10 +91,18 @@ pub fn endpoint(
         )
         .at("/organizations/:id/documents/:doc/archive", post(documents::archive_org_document))
         .at("/organizations/:id/documents/:doc/restore", post(documents::restore_org_document))
-        .at("/organizations/:id/:section", get(records::section_list).post(records::create_record))
-        .at("/organizations/:id/:section/new", get(records::new_record))
+        .at("/organizations/:id/:section", get(records::section_list).post(record_forms::create_record))
+        .at("/organizations/:id/:section/new", get(record_forms::new_record))
         .at("/organizations/:id/:section/:record", get(records::record_detail))
-        .at("/organizations/:id/:section/:record/edit", get(records::edit_record).post(records::update_record))
+        .at(
+            "/organizations/:id/:section/:record/edit",
+            get(record_forms::edit_record).post(record_forms::update_record),
+        )
+        .at("/organizations/:id/:section/:record/related", post(items::relate))
+        .at("/organizations/:id/:section/:record/related/:other/remove", post(items::unrelate))
+        .at("/organizations/:id/:section/:record/attachments", post(items::attach.with(SizeLimit::new(upload_limit))))
+        .at("/organizations/:id/:section/:record/attachments/:attachment", get(items::download_attachment))
+        .at("/organizations/:id/:section/:record/attachments/:attachment/delete", post(items::remove_attachment))
         .at("/organizations/:id/:section/:record/archive", post(records::archive_record))
         .at("/organizations/:id/:section/:record/reveal", post(reveal::reveal))
         .at("/organizations/:id/:section/:record/qr.png", get(reveal::wifi_qr))
@@ -96,7 +112,17 @@ pub fn endpoint(
         .at("/guides/:id/edit", get(documents::edit_guide).post(documents::update_guide))
         .at("/guides/:id/archive", post(documents::archive_guide))
         .at("/guides/:id/restore", post(documents::restore_guide))
+        .at("/guides/:id/attachments", post(items::attach_to_guide.with(SizeLimit::new(upload_limit))))
+        .at("/guides/:id/attachments/:attachment", get(items::guide_attachment))
+        .at("/guides/:id/attachments/:attachment/delete", post(items::remove_guide_attachment))
         .at("/search", get(search::search_page))
+        .at("/expirations", get(expirations::expirations_page))
+        .at("/asset-types", get(asset_types::list).post(asset_types::create))
+        .at("/asset-types/new", get(asset_types::new_type))
+        .at("/asset-types/templates/:key", post(asset_types::from_template))
+        .at("/asset-types/:id", get(asset_types::edit).post(asset_types::update))
+        .at("/asset-types/:id/archive", post(asset_types::archive))
+        .at("/asset-types/:id/restore", post(asset_types::restore))
         .at("/audit", get(audit::audit_page))
         .at("/audit.csv", get(audit::audit_csv))
         .at("/users", get(users::list))
@@ -129,6 +155,7 @@ pub fn endpoint(
         .around(errors::render_error_pages)
         .around(refuse_nul)
         .around(verify_csrf)
+        .around(limit_uploads)
         .around(load_session);
     // The REST API: its own authentication (keys, no cookies, so no CSRF)
     // and its own error format, on tenant hosts only; the operator API on

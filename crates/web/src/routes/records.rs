@@ -1,35 +1,31 @@
-//! Section lists, record pages and record forms of an organization.
-
-use std::collections::BTreeMap;
+//! Section lists and record pages of an organization, for the built-in
+//! kinds and the tenant's asset types alike.
 
 use askama::Template;
-use cairn_app::{AppError, OrganizationId, RecordId};
-use cairn_assets::records::{ListQuery, Record, RecordInput};
-use cairn_assets::{Input, Kind, Section};
+use cairn_app::{ItemRef, OrganizationId, RecordId};
+use cairn_assets::Kind;
+use cairn_assets::records::ListQuery;
 use cairn_auth::policy::Visibility;
 use poem::http::StatusCode;
-use poem::web::{Form, Path, Query};
+use poem::web::{Path, Query};
 use poem::{Request, Response, handler};
-use secrecy::SecretString;
 use serde::Deserialize;
 
-use crate::error::{WebResult, not_found};
+use crate::error::WebResult;
 use crate::extract::{AppData, Signed};
 use crate::flow::see_other;
-use crate::labels;
-use crate::messages::form_error;
 use crate::org_frame::OrgFrame;
 use crate::page::{Frame, render};
+use crate::panels::{self, AttachmentRow, Panels, RelatedRow};
+use crate::section_view::{SectionView, display_value, section_of};
 
-/// The record kind of a section's path segment; documents and unknown segments are not records.
-pub(super) fn kind_of(slug: &str) -> WebResult<Kind> {
-    Section::from_slug(slug).and_then(Section::kind).ok_or_else(not_found)
-}
+/// Items offered to relate to on a record's page.
+pub(crate) const CHOICE_LIMIT: usize = 500;
 
 /// A column of a section list.
 struct Column {
     key: String,
-    label: &'static str,
+    label: String,
 }
 
 /// A row of a section list.
@@ -43,7 +39,7 @@ struct Row {
 struct SectionList {
     frame: Frame,
     org: OrgFrame,
-    section_label: &'static str,
+    section_label: String,
     columns: Vec<Column>,
     rows: Vec<Row>,
     q: String,
@@ -67,16 +63,6 @@ pub struct ListParams {
     page: Option<usize>,
 }
 
-/// A value as the reader sees it: choices by their label, checkboxes as yes.
-fn display_value(input: Input, value: &str, lang: &str) -> String {
-    match input {
-        Input::Checkbox if value == "true" => (if lang == "de" { "Ja" } else { "Yes" }).into(),
-        Input::Checkbox => String::new(),
-        Input::Select(_) => labels::choice(value, lang).to_owned(),
-        _ => value.to_owned(),
-    }
-}
-
 /// `GET /organizations/{id}/{section}`.
 #[handler]
 pub async fn section_list(
@@ -86,18 +72,20 @@ pub async fn section_list(
     Path((id, slug)): Path<(String, String)>,
     Query(params): Query<ListParams>,
 ) -> WebResult<Response> {
-    let kind = kind_of(&slug)?;
+    let section = section_of(&slug)?;
     let desc = params.desc.is_some();
     let query =
         ListQuery { q: params.q.clone(), sort: params.sort.clone(), desc, page: params.page.unwrap_or(1), per_page: 0 };
-    let listed = app.records(&signed.caller, &OrganizationId::new(id), kind, query).await?;
+    let listed = app.records(&signed.caller, &OrganizationId::new(id), section.clone(), query).await?;
     let frame = Frame::for_request(req);
     let lang = frame.t.lang;
-    let specs: Vec<_> = kind.fields().iter().filter(|f| f.list).collect();
-    let mut columns = vec![Column { key: "name".into(), label: labels::name(kind, lang) }];
-    columns.extend(specs.iter().map(|f| Column { key: f.key.into(), label: labels::field(kind, f.key, lang) }));
-    if kind == Kind::Password {
-        columns.push(Column { key: "updated".into(), label: if lang == "de" { "Geändert" } else { "Updated" } });
+    let view = SectionView::of(&section, listed.asset_type.as_ref(), lang)?;
+    let listed_fields: Vec<_> = view.fields.iter().filter(|f| f.list && f.is_plain()).collect();
+    let mut columns = vec![Column { key: "name".into(), label: view.name_label.clone() }];
+    columns.extend(listed_fields.iter().map(|f| Column { key: f.key.clone(), label: f.label.clone() }));
+    let with_updated = view.kind == Some(Kind::Password);
+    if with_updated {
+        columns.push(Column { key: "updated".into(), label: frame.t.updated.into() });
     }
     let rows = listed
         .page
@@ -105,16 +93,16 @@ pub async fn section_list(
         .iter()
         .map(|r| {
             let mut cells = vec![r.name.clone()];
-            cells.extend(specs.iter().map(|f| display_value(f.input, r.field(f.key), lang)));
-            if kind == Kind::Password {
+            cells.extend(listed_fields.iter().map(|f| display_value(f, r.field(&f.key), lang)));
+            if with_updated {
                 cells.push(frame.time(&r.updated_at));
             }
             Row { id: r.id.clone(), cells }
         })
         .collect();
     let page = SectionList {
-        section_label: labels::section(kind.section(), lang),
-        org: OrgFrame::new(&listed.org, kind.section().slug(), lang),
+        section_label: view.label,
+        org: OrgFrame::new(&listed.org, &view.slug, lang),
         columns,
         rows,
         q: params.q,
@@ -130,12 +118,17 @@ pub async fn section_list(
 
 /// A field of the detail page.
 struct DetailField {
-    key: &'static str,
-    label: &'static str,
+    key: String,
+    label: String,
+    input: &'static str,
     value: String,
     secret: bool,
     set: bool,
     wide: bool,
+    /// A tag field's links.
+    links: Vec<RelatedRow>,
+    /// An upload field's files.
+    files: Vec<AttachmentRow>,
 }
 
 #[derive(Template)]
@@ -152,6 +145,7 @@ struct Detail {
     updated_by: String,
     updated_at: String,
     history: Vec<(String, String, String)>,
+    panels: Panels,
 }
 
 fn history_label(action: &str, lang: &str) -> &'static str {
@@ -160,6 +154,11 @@ fn history_label(action: &str, lang: &str) -> &'static str {
         "record.updated" => ("geändert", "changed"),
         "record.revealed" => ("Geheimnis angezeigt", "revealed a secret"),
         "record.archived" => ("archiviert", "archived"),
+        "relation.added" => ("verknüpft", "related"),
+        "relation.removed" => ("Verknüpfung entfernt", "unrelated"),
+        "attachment.added" => ("Datei angehängt", "attached a file"),
+        "attachment.downloaded" => ("Datei geladen", "downloaded a file"),
+        "attachment.removed" => ("Datei entfernt", "removed a file"),
         _ => ("Aktion", "action"),
     };
     if lang == "de" { de } else { en }
@@ -173,31 +172,55 @@ pub async fn record_detail(
     signed: Signed,
     Path((id, slug, record_id)): Path<(String, String, String)>,
 ) -> WebResult<Response> {
-    let kind = kind_of(&slug)?;
-    let shown = app.record(&signed.caller, &OrganizationId::new(id), kind, &RecordId::new(record_id)).await?;
+    let section = section_of(&slug)?;
+    let organization = OrganizationId::new(id);
+    let shown = app.record(&signed.caller, &organization, section.clone(), &RecordId::new(record_id)).await?;
     let frame = Frame::for_request(req);
     let lang = frame.t.lang;
+    let view = SectionView::of(&section, shown.asset_type.as_ref(), lang)?;
     let record = &shown.record;
-    let fields = kind
-        .fields()
+    let base = format!("/organizations/{organization}/{}/{}", view.slug, record.id);
+    let fields = view
+        .fields
         .iter()
         .map(|f| DetailField {
-            key: f.key,
-            label: labels::field(kind, f.key, lang),
-            value: display_value(f.input, record.field(f.key), lang),
-            secret: f.is_secret(),
-            set: record.secrets_set.contains(f.key),
-            wide: f.input == Input::Textarea,
+            key: f.key.clone(),
+            label: f.label.clone(),
+            input: f.input,
+            value: display_value(f, record.field(&f.key), lang),
+            secret: f.secret,
+            set: record.secrets_set.contains(&f.key),
+            wide: f.wide,
+            links: panels::related_groups(organization.as_str(), &shown.related, &f.key, lang)
+                .into_iter()
+                .flat_map(|g| g.rows)
+                .collect(),
+            files: panels::attachment_rows(&base, &shown.attachments, &f.key),
         })
         .collect();
+    let choices = if shown.can_edit {
+        let choices = app.item_choices(&signed.caller, &organization, CHOICE_LIMIT).await?;
+        panels::choice_groups(choices, &record.id, lang)
+    } else {
+        Vec::new()
+    };
+    let panels = Panels {
+        can_edit: shown.can_edit,
+        relatable: true,
+        related: panels::related_groups(organization.as_str(), &shown.related, "", lang),
+        attachments: panels::attachment_rows(&base, &shown.attachments, ""),
+        choices,
+        max_size: panels::human_size(i64::try_from(app.max_attachment_bytes()).unwrap_or(i64::MAX)),
+        base,
+    };
     let page = Detail {
-        org: OrgFrame::new(&shown.org, kind.section().slug(), lang),
+        org: OrgFrame::new(&shown.org, &view.slug, lang),
         id: record.id.clone(),
         name: record.name.clone(),
         fields,
         can_edit: shown.can_edit,
         staff_only: record.visibility == Visibility::Staff,
-        wifi_qr: kind == Kind::Wireless,
+        wifi_qr: view.kind == Some(Kind::Wireless),
         updated_by: record.updated_by.clone().unwrap_or_default(),
         updated_at: frame.time(&record.updated_at),
         history: shown
@@ -205,227 +228,10 @@ pub async fn record_detail(
             .iter()
             .map(|e| (frame.time(&e.occurred_at), e.actor.clone(), history_label(&e.action, lang).to_owned()))
             .collect(),
+        panels,
         frame,
     };
     Ok(render(StatusCode::OK, &page))
-}
-
-/// A field of the record form.
-struct FormField {
-    key: &'static str,
-    label: &'static str,
-    kind: &'static str,
-    options: Vec<(&'static str, &'static str)>,
-    value: String,
-    set: bool,
-}
-
-#[derive(Template)]
-#[template(path = "record_form.html")]
-struct RecordForm {
-    frame: Frame,
-    org: OrgFrame,
-    heading: String,
-    action: String,
-    archive_action: String,
-    name_label: &'static str,
-    name: String,
-    fields: Vec<FormField>,
-    has_visibility: bool,
-    visibility: &'static str,
-    error_field: String,
-    error: String,
-}
-
-fn form_fields(kind: Kind, lang: &str, values: &BTreeMap<String, String>, record: Option<&Record>) -> Vec<FormField> {
-    kind.fields()
-        .iter()
-        .map(|f| {
-            let (input_kind, options) = match f.input {
-                Input::Text => ("text", Vec::new()),
-                Input::Textarea => ("textarea", Vec::new()),
-                Input::Email => ("email", Vec::new()),
-                Input::Date => ("date", Vec::new()),
-                Input::Select(options) => ("select", options.iter().map(|o| (*o, labels::choice(o, lang))).collect()),
-                Input::Checkbox => ("checkbox", Vec::new()),
-                Input::Secret => ("secret", Vec::new()),
-            };
-            FormField {
-                key: f.key,
-                label: labels::field(kind, f.key, lang),
-                kind: input_kind,
-                options,
-                value: if f.is_secret() { String::new() } else { values.get(f.key).cloned().unwrap_or_default() },
-                set: record.is_some_and(|r| r.secrets_set.contains(f.key)),
-            }
-        })
-        .collect()
-}
-
-/// What a form page is about: a new record, or one to edit.
-struct FormTarget<'a> {
-    org: &'a cairn_app::OrgView,
-    kind: Kind,
-    record: Option<&'a Record>,
-}
-
-fn form_page(
-    req: &Request,
-    target: FormTarget<'_>,
-    values: &BTreeMap<String, String>,
-    visibility: &'static str,
-    error: Option<(String, String)>,
-) -> Response {
-    let frame = Frame::for_request(req);
-    let lang = frame.t.lang;
-    let (kind, section) = (target.kind, target.kind.section().slug());
-    let org = OrgFrame::new(target.org, section, lang);
-    let (heading, action, archive_action) = match target.record {
-        Some(r) => (
-            r.name.clone(),
-            format!("/organizations/{}/{section}/{}/edit", org.id, r.id),
-            format!("/organizations/{}/{section}/{}/archive", org.id, r.id),
-        ),
-        None => (
-            format!("{} – {}", labels::section(kind.section(), lang), frame.t.new_record),
-            format!("/organizations/{}/{section}", org.id),
-            String::new(),
-        ),
-    };
-    let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
-    let (error_field, error) = error.unwrap_or_default();
-    let page = RecordForm {
-        heading,
-        action,
-        archive_action,
-        name_label: labels::name(kind, lang),
-        name: values.get("name").cloned().unwrap_or_default(),
-        fields: form_fields(kind, lang, values, target.record),
-        has_visibility: kind.has_visibility(),
-        visibility,
-        error_field,
-        error,
-        org,
-        frame,
-    };
-    render(status, &page)
-}
-
-/// `GET /organizations/{id}/{section}/new`.
-#[handler]
-pub async fn new_record(
-    req: &Request,
-    app: AppData<'_>,
-    signed: Signed,
-    Path((id, slug)): Path<(String, String)>,
-) -> WebResult<Response> {
-    let kind = kind_of(&slug)?;
-    let org =
-        app.organization_view(&signed.caller, &OrganizationId::new(id), cairn_auth::policy::Action::Create).await?;
-    Ok(form_page(req, FormTarget { org: &org, kind, record: None }, &BTreeMap::new(), "everyone", None))
-}
-
-/// Reads a record form: plain fields, typed secrets, secrets to clear, visibility.
-fn record_input(kind: Kind, form: &BTreeMap<String, String>) -> RecordInput {
-    let mut input = RecordInput { name: form.get("name").cloned().unwrap_or_default(), ..Default::default() };
-    for spec in kind.fields() {
-        let value = form.get(spec.key).cloned().unwrap_or_default();
-        if spec.is_secret() {
-            if !value.is_empty() {
-                input.secrets.insert(spec.key.to_owned(), SecretString::from(value));
-            }
-            if form.get(&format!("clear_{}", spec.key)).is_some_and(|v| v == "true") {
-                input.clear.insert(spec.key.to_owned());
-            }
-        } else {
-            input.fields.insert(spec.key.to_owned(), value);
-        }
-    }
-    if kind.has_visibility() {
-        input.visibility = Some(match form.get("visibility").map(String::as_str) {
-            Some("staff") => Visibility::Staff,
-            _ => Visibility::Everyone,
-        });
-    }
-    input
-}
-
-fn visibility_of(form: &BTreeMap<String, String>) -> &'static str {
-    if form.get("visibility").is_some_and(|v| v == "staff") { "staff" } else { "everyone" }
-}
-
-/// `POST /organizations/{id}/{section}`: creates a record.
-#[handler]
-pub async fn create_record(
-    req: &Request,
-    app: AppData<'_>,
-    signed: Signed,
-    Path((id, slug)): Path<(String, String)>,
-    Form(form): Form<BTreeMap<String, String>>,
-) -> WebResult<Response> {
-    let kind = kind_of(&slug)?;
-    let organization = OrganizationId::new(id);
-    match app.create_record(&signed.caller, &organization, kind, record_input(kind, &form)).await {
-        Ok(record) => Ok(see_other(&format!("/organizations/{organization}/{}/{}", kind.section().slug(), record.id))),
-        Err(error) => {
-            let field_error = invalid_only(req, error)?;
-            let org = app.organization_view(&signed.caller, &organization, cairn_auth::policy::Action::View).await?;
-            Ok(form_page(
-                req,
-                FormTarget { org: &org, kind, record: None },
-                &form,
-                visibility_of(&form),
-                Some(field_error),
-            ))
-        }
-    }
-}
-
-/// The field error of a refused value; anything else becomes the error page.
-fn invalid_only(req: &Request, error: AppError) -> WebResult<(String, String)> {
-    match error {
-        AppError::Invalid { .. } => Ok(form_error(Frame::for_request(req).t, &error).ok_or(error)?),
-        other => Err(other.into()),
-    }
-}
-
-/// `GET /organizations/{id}/{section}/{record}/edit`.
-#[handler]
-pub async fn edit_record(
-    req: &Request,
-    app: AppData<'_>,
-    signed: Signed,
-    Path((id, slug, record_id)): Path<(String, String, String)>,
-) -> WebResult<Response> {
-    let kind = kind_of(&slug)?;
-    let (org, record) =
-        app.record_for_edit(&signed.caller, &OrganizationId::new(id), kind, &RecordId::new(record_id)).await?;
-    let mut values = record.fields.clone();
-    values.insert("name".into(), record.name.clone());
-    let visibility = record.visibility.as_str();
-    Ok(form_page(req, FormTarget { org: &org, kind, record: Some(&record) }, &values, visibility, None))
-}
-
-/// `POST /organizations/{id}/{section}/{record}/edit`.
-#[handler]
-pub async fn update_record(
-    req: &Request,
-    app: AppData<'_>,
-    signed: Signed,
-    Path((id, slug, record_id)): Path<(String, String, String)>,
-    Form(form): Form<BTreeMap<String, String>>,
-) -> WebResult<Response> {
-    let kind = kind_of(&slug)?;
-    let (organization, record_id) = (OrganizationId::new(id), RecordId::new(record_id));
-    match app.update_record(&signed.caller, &organization, kind, &record_id, record_input(kind, &form)).await {
-        Ok(()) => Ok(see_other(&format!("/organizations/{organization}/{}/{record_id}", kind.section().slug()))),
-        Err(error) => {
-            let field_error = invalid_only(req, error)?;
-            let (org, record) = app.record_for_edit(&signed.caller, &organization, kind, &record_id).await?;
-            let target = FormTarget { org: &org, kind, record: Some(&record) };
-            Ok(form_page(req, target, &form, visibility_of(&form), Some(field_error)))
-        }
-    }
 }
 
 /// `POST /organizations/{id}/{section}/{record}/archive`.
@@ -435,8 +241,17 @@ pub async fn archive_record(
     signed: Signed,
     Path((id, slug, record_id)): Path<(String, String, String)>,
 ) -> WebResult<Response> {
-    let kind = kind_of(&slug)?;
+    let section = section_of(&slug)?;
     let organization = OrganizationId::new(id);
-    app.archive_record(&signed.caller, &organization, kind, &RecordId::new(record_id)).await?;
-    Ok(see_other(&format!("/organizations/{organization}/{}", kind.section().slug())))
+    app.archive_record(&signed.caller, &organization, section, &RecordId::new(record_id)).await?;
+    Ok(see_other(&format!("/organizations/{organization}/{slug}")))
+}
+
+/// The item a record or organization document page path names.
+pub(super) fn item_of(organization: &str, slug: &str, id: &str) -> WebResult<ItemRef> {
+    let organization = OrganizationId::new(organization.to_owned());
+    if slug == cairn_assets::Section::Documents.slug() {
+        return Ok(ItemRef::Document { place: cairn_app::Place::Organization(organization), id: RecordId::new(id) });
+    }
+    Ok(ItemRef::Record { organization, section: section_of(slug)?, id: RecordId::new(id) })
 }

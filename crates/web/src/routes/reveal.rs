@@ -1,6 +1,7 @@
 //! Showing a secret: audited reveals and the Wi-Fi join code.
 
 use askama::Template;
+use cairn_app::RecordSection;
 use cairn_app::{OrganizationId, RecordId};
 use cairn_assets::Kind;
 use cairn_auth::mfa;
@@ -11,12 +12,12 @@ use poem::{IntoResponse, Request, Response, handler};
 use secrecy::ExposeSecret;
 use serde::Deserialize;
 
-use super::records::kind_of;
 use crate::error::{WebResult, not_found};
 use crate::extract::{AppData, Signed};
 use crate::labels;
 use crate::org_frame::OrgFrame;
 use crate::page::{Frame, render};
+use crate::section_view::section_of;
 
 /// The reveal form.
 #[derive(Deserialize, Default)]
@@ -32,7 +33,7 @@ struct RevealPage {
     org: OrgFrame,
     id: String,
     name: String,
-    label: &'static str,
+    label: String,
     value: String,
 }
 
@@ -47,9 +48,10 @@ pub async fn reveal(
     Path((id, slug, record_id)): Path<(String, String, String)>,
     Form(form): Form<RevealForm>,
 ) -> WebResult<Response> {
-    let kind = kind_of(&slug)?;
+    let section = section_of(&slug)?;
     let organization = OrganizationId::new(id);
-    let revealed = app.reveal(&signed.caller, &organization, kind, &RecordId::new(record_id), &form.field).await?;
+    let revealed =
+        app.reveal(&signed.caller, &organization, section.clone(), &RecordId::new(record_id), &form.field).await?;
     let wants_json =
         req.headers().get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|a| a.contains("application/json"));
     let mut response = if wants_json {
@@ -61,16 +63,28 @@ pub async fn reveal(
     } else {
         let frame = Frame::for_request(req);
         let lang = frame.t.lang;
-        let field = if form.field.is_empty() { kind.main_secret().unwrap_or_default() } else { form.field.as_str() };
+        let label = match &section {
+            RecordSection::Builtin(kind) => {
+                let field =
+                    if form.field.is_empty() { kind.main_secret().unwrap_or_default() } else { form.field.as_str() };
+                labels::field(*kind, field, lang).to_owned()
+            }
+            RecordSection::Asset(slug) => {
+                let asset_type = app.asset_type(&signed.caller, slug).await?;
+                let field =
+                    if form.field.is_empty() { asset_type.main_secret() } else { asset_type.field(&form.field) };
+                field.map(|f| f.name.clone()).unwrap_or_default()
+            }
+        };
         // Only the page (without JavaScript) needs the sidebar.
         let org = app.organization_view(&signed.caller, &organization, Action::View).await?;
         render(
             StatusCode::OK,
             &RevealPage {
-                org: OrgFrame::new(&org, kind.section().slug(), lang),
+                org: OrgFrame::new(&org, &slug, lang),
                 id: revealed.record.id.clone(),
                 name: revealed.record.name.clone(),
-                label: labels::field(kind, field, lang),
+                label,
                 value: revealed.value.expose_secret().to_owned(),
                 frame,
             },
@@ -89,7 +103,7 @@ pub async fn wifi_qr(
     signed: Signed,
     Path((id, slug, record_id)): Path<(String, String, String)>,
 ) -> WebResult<Response> {
-    if kind_of(&slug)? != Kind::Wireless {
+    if section_of(&slug)? != RecordSection::Builtin(Kind::Wireless) {
         return Err(not_found());
     }
     let payload = app.wifi_join_payload(&signed.caller, &OrganizationId::new(id), &RecordId::new(record_id)).await?;

@@ -12,6 +12,7 @@ use crate::error::WebResult;
 use crate::extract::{AppData, Signed};
 use crate::labels;
 use crate::page::{Frame, render};
+use crate::section_view::segment;
 
 /// A hit as the page shows it.
 struct HitRow {
@@ -51,18 +52,23 @@ pub async fn search_page(
         .into_iter()
         .map(|h| {
             let (path, section) = match h.found {
-                Found::Organization(id) => (format!("/organizations/{id}"), frame.t.organizations_title),
-                Found::Record { organization_id, kind, id } => (
-                    format!("/organizations/{organization_id}/{}/{id}", kind.section().slug()),
-                    labels::section(kind.section(), lang),
-                ),
-                Found::Document { organization_id: Some(org), id } => {
-                    (format!("/organizations/{org}/documents/{id}"), labels::section(Section::Documents, lang))
+                Found::Organization(id) => (format!("/organizations/{id}"), frame.t.organizations_title.to_owned()),
+                Found::Record { organization_id, kind, id, asset_type } => {
+                    let label = match (kind.section(), &asset_type) {
+                        (Some(section), _) => labels::section(section, lang).to_owned(),
+                        (None, Some((_, name))) => name.clone(),
+                        (None, None) => String::new(),
+                    };
+                    let segment = segment(Some(kind), asset_type.as_ref());
+                    (format!("/organizations/{organization_id}/{segment}/{id}"), label)
                 }
-                Found::Document { organization_id: None, id } => (format!("/guides/{id}"), frame.t.guides),
+                Found::Document { organization_id: Some(org), id } => (
+                    format!("/organizations/{org}/documents/{id}"),
+                    labels::section(Section::Documents, lang).to_owned(),
+                ),
+                Found::Document { organization_id: None, id } => (format!("/guides/{id}"), frame.t.guides.to_owned()),
             };
-            let where_ =
-                if h.organization.is_empty() { section.to_owned() } else { format!("{} · {section}", h.organization) };
+            let where_ = if h.organization.is_empty() { section } else { format!("{} · {section}", h.organization) };
             HitRow { path, title: h.title, where_ }
         })
         .collect();

@@ -4,8 +4,12 @@
 //! binary). Every operation calls the same use case of [`cairn_app::App`]
 //! as the pages do; errors are `application/problem+json`.
 
+mod asset_types;
+mod assets;
 mod auth;
 mod documents;
+mod expirations;
+mod items;
 mod list;
 mod operator;
 mod organizations;
@@ -43,6 +47,14 @@ pub enum ApiTags {
     Users,
     /// The audit log.
     Audit,
+    /// The tenant's own kinds of records.
+    AssetTypes,
+    /// Records of the tenant's asset types.
+    Assets,
+    /// Related items and attachments of records and documents.
+    Related,
+    /// Dates that expire.
+    Expirations,
 }
 
 /// Every operation of the tenant API.
@@ -55,6 +67,7 @@ type TenantApis = (
     records::VpnsApi,
     documents::DocumentsApi,
     people::PeopleApi,
+    (asset_types::AssetTypesApi, assets::AssetsApi, items::ItemsApi, items::AssetItemsApi, expirations::ExpirationsApi),
 );
 
 /// The tenant API's OpenAPI service (also used to write the document out).
@@ -68,6 +81,13 @@ pub fn tenant_service() -> OpenApiService<TenantApis, ()> {
         records::VpnsApi,
         documents::DocumentsApi,
         people::PeopleApi,
+        (
+            asset_types::AssetTypesApi,
+            assets::AssetsApi,
+            items::ItemsApi,
+            items::AssetItemsApi,
+            expirations::ExpirationsApi,
+        ),
     );
     OpenApiService::new(apis, "Cairn API", env!("CARGO_PKG_VERSION"))
         .description(
@@ -87,7 +107,11 @@ pub fn tenant_api(limit: RateLimit) -> impl Endpoint {
     let service = tenant_service();
     let spec = std::sync::Arc::new(spec::Spec::new(&service.spec(), STRICT_OBJECTS));
     let docs = service.swagger_ui();
-    let api = spec::allow_header(spec.clone(), "/api/v1", service.into_endpoint().around(problem::problem_json));
+    let api = spec::allow_header(
+        spec.clone(),
+        "/api/v1",
+        service.into_endpoint().around(upload_limit).around(problem::problem_json),
+    );
     Route::new()
         .at("/v1/openapi.json", spec::document(spec))
         .nest("/v1", api)
@@ -115,7 +139,32 @@ const STRICT_OBJECTS: &[&str] = &[
     "InvitationCreate",
     "DocumentCreate",
     "DocumentPatch",
+    "AssetTypeCreate",
+    "AssetTypePatch",
+    "FieldIn",
+    "AssetCreate",
+    "AssetPatch",
+    "RevealIn",
+    "RelateIn",
 ];
+
+/// Refuses an upload whose declared length is over the attachment limit
+/// (plus room for the multipart framing) before its body is read.
+async fn upload_limit<E: Endpoint>(inner: std::sync::Arc<E>, req: poem::Request) -> poem::Result<poem::Response> {
+    let max = req.data::<std::sync::Arc<cairn_app::App>>().map(|app| app.max_attachment_bytes() + 64 * 1024);
+    let declared = req
+        .headers()
+        .get(poem::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if let (Some(max), Some(declared)) = (max, declared)
+        && declared > max
+    {
+        let detail = format!("the body is larger than {max} bytes");
+        return Ok(Problem::new(poem::http::StatusCode::PAYLOAD_TOO_LARGE, detail).into_response());
+    }
+    Ok(inner.call(req).await?.into_response())
+}
 
 /// The Swagger UI ships its script and style inline (from the binary, no
 /// CDN): its page alone allows inline code. It holds no user content.

@@ -124,6 +124,18 @@ impl From<AppError> for ApiError {
                 problem.field = Some(field.to_owned());
                 ApiError::Conflict(Json(problem))
             }
+            AppError::Unconfirmed { fields } => {
+                let named: Vec<String> = fields.iter().map(|(name, n)| format!("{name} ({n} records)")).collect();
+                let mut problem = Problem::new(
+                    StatusCode::CONFLICT,
+                    format!(
+                        "Removing these fields would remove their values: {}. Send confirm_removal: true to remove them; the values stay in the records' history.",
+                        named.join(", ")
+                    ),
+                );
+                problem.field = Some("fields".into());
+                ApiError::Conflict(Json(problem))
+            }
             AppError::Rejected => {
                 ApiError::Unauthorized(Json(Problem::new(StatusCode::UNAUTHORIZED, "A valid API key is required.")))
             }

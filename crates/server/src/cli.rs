@@ -50,6 +50,9 @@ pub enum Command {
     /// API keys for the REST API: create, list, revoke.
     #[command(subcommand, name = "apikey")]
     ApiKey(ApiKeyCommand),
+    /// What expires: the weekly digest mail.
+    #[command(subcommand)]
+    Expirations(ExpirationsCommand),
     /// Invite someone to a tenant; prints the invitation link as the last line and queues the mail.
     Invite {
         /// The tenant's slug.
@@ -101,6 +104,18 @@ pub enum ApiKeyCommand {
         tenant: String,
         /// The key's id (from `cairn apikey list`).
         id: String,
+    },
+}
+
+/// `cairn expirations …`
+#[derive(Debug, Subcommand)]
+pub enum ExpirationsCommand {
+    /// Queue the expiration digest of every tenant whose last one is older
+    /// than `expirations.digest_interval_days` (the server does this hourly).
+    Digest {
+        /// Queue it now even if one went out within the interval.
+        #[arg(long)]
+        force: bool,
     },
 }
 
@@ -232,6 +247,15 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<()> {
         Command::Mail(command) => {
             let app = startup::cli_state(&settings).await?;
             mail_command(command, &app, &settings, out).await?;
+        }
+        Command::Expirations(ExpirationsCommand::Digest { force }) => {
+            let app = startup::cli_state(&settings).await?;
+            let mut schedule = startup::digest_schedule(&settings);
+            if force {
+                schedule.interval_days = 0;
+            }
+            let queued = app.queue_expiration_digests(schedule).await?;
+            writeln!(out, "{queued} digest mail(s) queued")?;
         }
         Command::ApiKey(command) => {
             let app = startup::cli_state(&settings).await?;

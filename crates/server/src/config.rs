@@ -40,8 +40,74 @@ pub struct Settings {
     pub tenancy: TenancySettings,
     /// Outbound mail.
     pub mail: cairn_mail::MailSettings,
+    /// Where attachments' bytes are kept.
+    pub storage: StorageSettings,
+    /// Attachments.
+    pub attachments: AttachmentSettings,
+    /// Expirations and their digest mail.
+    pub expirations: ExpirationSettings,
     /// Logging.
     pub log: LogSettings,
+}
+
+/// `[storage]`
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StorageSettings {
+    /// `local` or `s3`.
+    pub backend: StorageBackend,
+    /// The folder of the local backend; unset: `<data_dir>/files`.
+    pub dir: Option<PathBuf>,
+    /// The S3 backend.
+    pub s3: S3Settings,
+}
+
+/// Which storage keeps files.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StorageBackend {
+    /// A folder on this machine.
+    Local,
+    /// An S3-compatible bucket.
+    S3,
+}
+
+/// `[storage.s3]`
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct S3Settings {
+    /// The bucket.
+    pub bucket: String,
+    /// The region.
+    pub region: String,
+    /// The endpoint of a non-AWS provider; "" for AWS.
+    pub endpoint: String,
+    /// The access key id.
+    pub access_key_id: String,
+    /// The secret access key.
+    pub secret_access_key: Option<SecretString>,
+    /// Whether a plain-HTTP endpoint is allowed.
+    pub allow_http: bool,
+}
+
+/// `[attachments]`
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AttachmentSettings {
+    /// The largest file accepted, in bytes.
+    pub max_bytes: usize,
+}
+
+/// `[expirations]`
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExpirationSettings {
+    /// Whether owners and technicians get the digest mail.
+    pub digest: bool,
+    /// Days between two digests of one tenant.
+    pub digest_interval_days: u32,
+    /// Days ahead a digest lists.
+    pub digest_within_days: u32,
 }
 
 /// `[server]`
@@ -248,6 +314,30 @@ impl Settings {
             return fail("tenancy.cache_ttl_secs", "must be at most 3600");
         }
         self.mail.validate().map_err(ConfigError)?;
+        if self.storage.backend == StorageBackend::S3 {
+            let s3 = &self.storage.s3;
+            if s3.bucket.trim().is_empty() {
+                return fail("storage.s3.bucket", "must be set when storage.backend is s3");
+            }
+            if s3.access_key_id.trim().is_empty() || s3.secret_access_key.is_none() {
+                return fail("storage.s3.access_key_id", "and storage.s3.secret_access_key must be set for s3");
+            }
+            if !(s3.endpoint.is_empty() || s3.endpoint.starts_with("https://") || s3.endpoint.starts_with("http://")) {
+                return fail("storage.s3.endpoint", "must be an http:// or https:// URL, or empty for AWS");
+            }
+            if s3.endpoint.starts_with("http://") && !s3.allow_http {
+                return fail("storage.s3.allow_http", "must be true for a plain-HTTP endpoint");
+            }
+        }
+        if !(1..=1024 * 1024 * 1024).contains(&self.attachments.max_bytes) {
+            return fail("attachments.max_bytes", "must be between 1 and 1073741824");
+        }
+        if !(1..=365).contains(&self.expirations.digest_interval_days) {
+            return fail("expirations.digest_interval_days", "must be between 1 and 365");
+        }
+        if !(1..=3650).contains(&self.expirations.digest_within_days) {
+            return fail("expirations.digest_within_days", "must be between 1 and 3650");
+        }
         if tracing_subscriber::EnvFilter::try_new(&self.log.filter).is_err() {
             return fail("log.filter", "is not a tracing filter (e.g. info, or info,cairn_web=debug)");
         }
@@ -277,6 +367,29 @@ impl Settings {
     /// How long invitation links work.
     pub fn invitation_ttl(&self) -> std::time::Duration {
         std::time::Duration::from_secs(self.security.invitation_ttl_days * 24 * 3600)
+    }
+
+    /// The configured file storage.
+    pub fn storage(&self) -> cairn_files::StorageConfig {
+        match self.storage.backend {
+            StorageBackend::Local => cairn_files::StorageConfig::Local(
+                self.storage.dir.clone().unwrap_or_else(|| self.data_dir.join("files")),
+            ),
+            StorageBackend::S3 => {
+                let s3 = &self.storage.s3;
+                cairn_files::StorageConfig::S3(cairn_files::S3Config {
+                    bucket: s3.bucket.clone(),
+                    region: s3.region.clone(),
+                    endpoint: s3.endpoint.clone(),
+                    access_key_id: s3.access_key_id.clone(),
+                    secret_access_key: s3
+                        .secret_access_key
+                        .clone()
+                        .unwrap_or_else(|| SecretString::from(String::new())),
+                    allow_http: s3.allow_http,
+                })
+            }
+        }
     }
 
     /// The master key file in use when no inline key is configured.
@@ -332,6 +445,15 @@ mod tests {
             ("[mail.smtp]\ntls = \"maybe\"", "mail.smtp.tls"),
             ("[mail.smtp]\nport = 99999", "mail.smtp.port"),
             ("[mail.smtp]\nusername = \"u\"", "mail.smtp.username"),
+            ("[storage]\nbackend = \"ftp\"", "storage.backend"),
+            ("[storage]\nbackend = \"s3\"", "storage.s3.bucket"),
+            ("[storage]\nbackend = \"s3\"\n[storage.s3]\nbucket = \"b\"", "storage.s3.access_key_id"),
+            (
+                "[storage]\nbackend = \"s3\"\n[storage.s3]\nbucket = \"b\"\naccess_key_id = \"k\"\nsecret_access_key = \"s\"\nendpoint = \"http://127.0.0.1:9000\"",
+                "storage.s3.allow_http",
+            ),
+            ("[attachments]\nmax_bytes = 0", "attachments.max_bytes"),
+            ("[expirations]\ndigest_interval_days = 0", "expirations.digest_interval_days"),
         ] {
             let error = Settings::from_toml(toml).expect_err(toml).to_string();
             assert!(error.contains(expect), "{toml:?} gave {error:?}");

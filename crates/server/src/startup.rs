@@ -68,6 +68,7 @@ pub fn application_state(
     mail_waker: Arc<tokio::sync::Notify>,
 ) -> anyhow::Result<Arc<App>> {
     let security = &settings.security;
+    let files = cairn_files::FileStore::open(&settings.storage()).context("opening the file storage")?;
     Ok(Arc::new(App::new(AppConfig {
         db,
         master_key,
@@ -81,6 +82,8 @@ pub fn application_state(
         invitation_ttl: settings.invitation_ttl(),
         reset_ttl: Duration::from_secs(security.password_reset_ttl_minutes * 60),
         mail_waker,
+        files,
+        max_attachment_bytes: settings.attachments.max_bytes,
     })))
 }
 
@@ -102,6 +105,7 @@ pub struct Application {
     operator_token: Option<secrecy::SecretString>,
     grace: Duration,
     mail_worker: OutboxWorker,
+    digest: Option<cairn_app::DigestSchedule>,
 }
 
 impl Application {
@@ -138,6 +142,7 @@ impl Application {
             operator_token: settings.operator.token.clone(),
             grace: Duration::from_secs(settings.server.shutdown_grace_secs),
             mail_worker,
+            digest: settings.expirations.digest.then(|| digest_schedule(settings)),
         })
     }
 
@@ -156,9 +161,27 @@ impl Application {
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send) -> std::io::Result<()> {
         tracing::info!(port = self.port, base_domain = %self.app.public().base_domain, "listening");
         let (stop_tx, mut stop_rx) = tokio::sync::watch::channel(false);
+        let mut digest_stop = stop_rx.clone();
         let worker = tokio::spawn(self.mail_worker.run(async move {
             let _ = stop_rx.changed().await;
         }));
+        let digests = self.digest.map(|schedule| {
+            let app = Arc::clone(&self.app);
+            tokio::spawn(async move {
+                // Each node looks hourly; the database lets one of them send each tenant's digest.
+                let mut tick = tokio::time::interval(DIGEST_CHECK);
+                loop {
+                    tokio::select! {
+                        _ = tick.tick() => {
+                            if let Err(error) = app.queue_expiration_digests(schedule).await {
+                                tracing::warn!(%error, "expiration digests could not be queued");
+                            }
+                        }
+                        _ = digest_stop.changed() => break,
+                    }
+                }
+            })
+        });
         let served = Server::new_with_acceptor(self.acceptor)
             .run_with_graceful_shutdown(
                 cairn_web::endpoint(
@@ -175,12 +198,26 @@ impl Application {
             .await;
         let _ = stop_tx.send(true);
         let _ = worker.await;
+        if let Some(digests) = digests {
+            let _ = digests.await;
+        }
         served
     }
 
     /// Serves until SIGTERM or Ctrl-C.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.run_until(shutdown_signal()).await
+    }
+}
+
+/// How often a node looks for tenants whose expiration digest is due.
+const DIGEST_CHECK: Duration = Duration::from_secs(3600);
+
+/// The expiration digest's schedule from the settings.
+pub fn digest_schedule(settings: &Settings) -> cairn_app::DigestSchedule {
+    cairn_app::DigestSchedule {
+        interval_days: i64::from(settings.expirations.digest_interval_days),
+        within_days: i64::from(settings.expirations.digest_within_days),
     }
 }
 

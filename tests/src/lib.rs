@@ -22,10 +22,12 @@ use cairn_store::scratch::{ScratchDatabase, TestBackend};
 
 mod browser;
 mod people;
+mod s3;
 mod smtp;
 mod webdriver;
 pub use browser::{Browser, Page, field_value};
 pub use people::{PersonBuilder, TEST_PASSWORD, TestUser};
+pub use s3::S3Server;
 pub use smtp::{ReceivedMail, SmtpServer, free_port};
 pub use webdriver::{Chrome, browser_available};
 

@@ -2,6 +2,7 @@
 
 mod accounts;
 mod api;
+mod assets;
 mod browser_walk;
 mod cli;
 mod documentation;

@@ -47,6 +47,20 @@ async fn run(app: &TestApp, command: &str, spec_path: &str, base: &str, host: &s
         "--seed".into(),
         "20261125".into(),
     ];
+    // Where a valid request depends on what the tenant defined (an asset
+    // type's fields, an existing item to relate), a schema cannot say it:
+    // such refusals (422) are right, so those operations skip the check
+    // that every schema-valid request succeeds. Every other check holds.
+    let config = app.dir().join("schemathesis.toml");
+    std::fs::write(
+        &config,
+        "[[operations]]\ninclude-operation-id-regex = \"^(createAssetType|updateAssetType|createAsset|updateAsset|\
+         revealAsset|addRelated|addAssetRelated|addAttachment|addAssetAttachment)$\"\n\
+         checks.positive_data_acceptance.enabled = false\n",
+    )
+    .expect("write config");
+    let mut args = args;
+    args.splice(0..0, ["--config-file".to_owned(), config.display().to_string()]);
     let first = schemathesis_run(command, &args).await;
     if first.status.success() {
         return;

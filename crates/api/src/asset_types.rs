@@ -69,14 +69,18 @@ pub struct FieldIn {
     #[oai(validator(max_length = 64))]
     pub id: Option<Text>,
     /// Its label: 1 to 100 characters, unique within the type.
-    #[oai(validator(min_length = 1, max_length = 100))]
+    #[oai(validator(
+        min_length = 1,
+        max_length = 100,
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u001F\\u007F-\\u009F]*$"
+    ))]
     pub name: Text,
     /// How it is entered.
     pub kind: FieldKindIn,
     /// Whether a record must fill it.
     pub required: Option<bool>,
     /// A hint shown below the input.
-    #[oai(validator(max_length = 500))]
+    #[oai(validator(max_length = 500, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$"))]
     pub hint: Option<Text>,
     /// A select's options.
     #[oai(validator(max_items = 200))]
@@ -189,13 +193,17 @@ impl From<AssetType> for AssetTypeOut {
 #[oai(deny_unknown_fields)]
 pub struct AssetTypeCreate {
     /// Its name: 1 to 100 characters, unique in the tenant.
-    #[oai(validator(min_length = 1, max_length = 100))]
+    #[oai(validator(
+        min_length = 1,
+        max_length = 100,
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u001F\\u007F-\\u009F]*$"
+    ))]
     pub name: Text,
     /// Its path segment: 2 to 50 of a-z, 0-9 and -; made from the name when omitted.
     #[oai(validator(max_length = 50, pattern = "^[a-z][a-z0-9-]{0,48}[a-z0-9]$"))]
     pub slug: Option<Text>,
-    /// An emoji.
-    #[oai(validator(max_length = 32))]
+    /// An emoji (at most 8 characters, one line).
+    #[oai(validator(max_length = 8, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$"))]
     pub icon: Option<Text>,
     /// Its fields, in order.
     #[oai(validator(max_items = 100))]
@@ -209,13 +217,17 @@ pub struct AssetTypeCreate {
 #[oai(deny_unknown_fields)]
 pub struct AssetTypePatch {
     /// Its name.
-    #[oai(validator(min_length = 1, max_length = 100))]
+    #[oai(validator(
+        min_length = 1,
+        max_length = 100,
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u001F\\u007F-\\u009F]*$"
+    ))]
     pub name: Option<Text>,
     /// Its path segment: 2 to 50 of a-z, 0-9 and -.
     #[oai(validator(max_length = 50, pattern = "^[a-z][a-z0-9-]{0,48}[a-z0-9]$"))]
     pub slug: Option<Text>,
-    /// An emoji.
-    #[oai(validator(max_length = 32))]
+    /// An emoji (at most 8 characters, one line).
+    #[oai(validator(max_length = 8, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$"))]
     pub icon: Option<Text>,
     /// The whole new field list.
     #[oai(validator(max_items = 100))]

@@ -20,6 +20,7 @@ impl Spec {
         let mut doc: serde_json::Value = serde_json::from_str(json).unwrap_or_default();
         standard_formats(&mut doc);
         no_nul_in_parameters(&mut doc);
+        closed_multipart_forms(&mut doc);
         if let Some(schemas) = doc.pointer_mut("/components/schemas").and_then(|s| s.as_object_mut()) {
             // Fields that are not required may come as null: answers say so for absent values.
             for schema in schemas.values_mut() {
@@ -183,6 +184,25 @@ fn no_nul_in_parameters(doc: &mut serde_json::Value) {
                 if plain_text {
                     schema.insert("pattern".into(), serde_json::Value::String("^[^\\u0000]*$".into()));
                 }
+            }
+        }
+    }
+}
+
+/// Upload forms take their documented parts only (`file`, and `field` for
+/// an asset's upload field): other parts are ignored, and a part whose
+/// headers are not valid HTTP is refused as malformed, so the document
+/// says no other parts belong there.
+fn closed_multipart_forms(doc: &mut serde_json::Value) {
+    let Some(paths) = doc.get_mut("paths").and_then(|p| p.as_object_mut()) else { return };
+    for item in paths.values_mut() {
+        let Some(methods) = item.as_object_mut() else { continue };
+        for operation in methods.values_mut() {
+            if let Some(schema) = operation
+                .pointer_mut("/requestBody/content/multipart~1form-data/schema")
+                .and_then(|s| s.as_object_mut())
+            {
+                schema.insert("additionalProperties".into(), serde_json::Value::Bool(false));
             }
         }
     }

@@ -14,6 +14,7 @@ backend_tests!(
     owners_define_types_technicians_fill_them_customers_read_them,
     fields_are_renamed_reordered_and_removed_only_when_confirmed,
     attachments_live_in_s3_and_leave_with_their_tenant,
+    attachments_live_in_a_folder_and_leave_with_their_tenant,
     nothing_crosses_tenants_or_organizations,
     the_expiration_digest_goes_to_staff_once_per_interval,
     asset_types_assets_relations_and_attachments_through_the_api,
@@ -283,10 +284,53 @@ async fn fields_are_renamed_reordered_and_removed_only_when_confirmed(app: TestA
     assert!(!tech.browser.get(&format!("/organizations/{muster}")).await.body.contains("ssl-zertifikat"));
 }
 
+/// Where the attachments of a test are stored: S3 or a folder, listed alike.
+enum Store {
+    S3(S3Server),
+    Folder(std::path::PathBuf),
+}
+
+impl Store {
+    /// The stored objects' keys (paths below the folder).
+    async fn keys(&self) -> Vec<String> {
+        match self {
+            Store::S3(s3) => s3.keys().await,
+            Store::Folder(dir) => {
+                let mut keys = Vec::new();
+                let mut pending = vec![dir.clone()];
+                while let Some(next) = pending.pop() {
+                    for entry in std::fs::read_dir(&next).into_iter().flatten().flatten() {
+                        let path = entry.path();
+                        if path.is_dir() {
+                            pending.push(path);
+                        } else {
+                            let key = path.strip_prefix(dir).expect("below").to_string_lossy().replace('\\', "/");
+                            keys.push(key);
+                        }
+                    }
+                }
+                keys
+            }
+        }
+    }
+}
+
 async fn attachments_live_in_s3_and_leave_with_their_tenant(app: TestApp) {
     let s3 = S3Server::start("cairn-files").await;
     let app = TestApp::spawn_with(app.backend, &s3.storage_toml()).await.expect("app on S3");
-    let Demo { tenant, mut tech, muster, .. } = demo(&app, "plusundplus.ch").await;
+    attachments_round_trip(&app, Store::S3(s3)).await;
+}
+
+async fn attachments_live_in_a_folder_and_leave_with_their_tenant(app: TestApp) {
+    let dir = app.dir().join("files");
+    attachments_round_trip(&app, Store::Folder(dir)).await;
+}
+
+/// The same checks on every storage: the bytes round-trip under the
+/// tenant's prefix, an oversized upload stores nothing, guides take files,
+/// and the tenant's deletion removes them all.
+async fn attachments_round_trip(app: &TestApp, store: Store) {
+    let Demo { tenant, mut tech, muster, .. } = demo(app, "plusundplus.ch").await;
     let document = app
         .app
         .create_document(
@@ -303,26 +347,30 @@ async fn attachments_live_in_s3_and_leave_with_their_tenant(app: TestApp) {
     let added =
         upload(&mut tech.browser, &format!("{page_path}/attachments"), "netzplan.bin", &plan, Some(&token)).await;
     assert_eq!(added.status, 303, "{}", added.body);
-    let keys = s3.keys().await;
+    let keys = store.keys().await;
     assert_eq!(keys.len(), 1, "{keys:?}");
     assert!(keys[0].starts_with(&format!("tenants/{}/attachments/", tenant.id)), "{keys:?}");
     let page = tech.browser.get(&page_path).await;
     let download = tech.browser.get(&link_to(&page.body, "netzplan.bin")).await;
-    assert_eq!(download.bytes, plan, "the same bytes back from S3");
+    assert_eq!(download.bytes, plan, "the same bytes back");
     // Too large: refused from the declared length, nothing stored.
-    let big = vec![7u8; app.app.max_attachment_bytes() + 100 * 1024];
-    let refused = upload(&mut tech.browser, &format!("{page_path}/attachments"), "gross.bin", &big, Some(&token)).await;
-    assert_eq!(refused.status, 413);
-    assert_eq!(s3.keys().await.len(), 1);
+    let cookies: String = tech.browser.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ");
+    let request = format!(
+        "POST {page_path}/attachments HTTP/1.1\r\nHost: {}\r\nCookie: {cookies}\r\nContent-Type: multipart/form-data; boundary=x\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        tech.browser.host(),
+        app.app.max_attachment_bytes() + 100 * 1024
+    );
+    assert_eq!(app.raw_status(request.as_bytes()).await, 413, "the body is never read");
+    assert_eq!(store.keys().await.len(), 1);
     // A guide takes attachments too.
     let guide =
         app.app.create_document(&tech.caller, &cairn_app::Place::Guides, "VPN".into(), "".into()).await.expect("guide");
     let added =
         upload(&mut tech.browser, &format!("/guides/{}/attachments", guide.id), "vpn.txt", b"vpn", Some(&token)).await;
     assert_eq!(added.status, 303);
-    assert_eq!(s3.keys().await.len(), 2);
+    assert_eq!(store.keys().await.len(), 2);
     app.app.delete_tenant("plusundplus.ch", "test").await.expect("deleted");
-    assert!(s3.keys().await.is_empty(), "the tenant's files leave with it");
+    assert!(store.keys().await.is_empty(), "the tenant's files leave with it");
 }
 
 async fn nothing_crosses_tenants_or_organizations(app: TestApp) {

@@ -81,6 +81,12 @@ impl Fixture {
         Caller::user(Arc::clone(&self.tenant), signed.user, "192.0.2.7").expect("caller")
     }
 
+    /// An organization other than `name`.
+    async fn all_but(&self, staff: &Caller, name: &str) -> OrganizationId {
+        let all = self.app.organizations(staff).await.expect("organizations");
+        OrganizationId::new(all.into_iter().find(|o| o.name != name).expect("another").id)
+    }
+
     async fn organization(&self, staff: &Caller, name: &str) -> OrganizationId {
         let all = self.app.organizations(staff).await.expect("organizations");
         OrganizationId::new(all.into_iter().find(|o| o.name == name).expect(name).id)
@@ -116,6 +122,7 @@ on_both!(
     invitations_follow_the_policy_whoever_asks,
     reads_do_not_wait_for_the_write_lock,
     a_customer_never_sees_staff_only_entries,
+    search_finds_a_customers_document_behind_many_others,
 );
 
 async fn refusals_look_exactly_like_absences(f: Fixture) {
@@ -234,4 +241,21 @@ async fn a_customer_never_sees_staff_only_entries(f: Fixture) {
         assert!(matches!(f.app.record(&customer, &org, Kind::Password, &id).await, Err(AppError::NotFound)));
         assert!(matches!(f.app.reveal(&customer, &org, Kind::Password, &id, "").await, Err(AppError::NotFound)));
     }
+}
+
+async fn search_finds_a_customers_document_behind_many_others(f: Fixture) {
+    let owner = f.person("chef@plusundplus.ch", Role::Owner, None).await;
+    let customer = f.person("kunde@muster-ag.ch", Role::Customer, Some("Muster AG")).await;
+    let muster = f.organization(&owner, "Muster AG").await;
+    let other = f.all_but(&owner, "Muster AG").await;
+    // More hits in an organization the customer may not see than one page of results holds.
+    for n in 0..60 {
+        let place = cairn_app::Place::Organization(other.clone());
+        f.app.create_document(&owner, &place, format!("Druckeranleitung {n:02}"), String::new()).await.expect("doc");
+    }
+    let place = cairn_app::Place::Organization(muster);
+    f.app.create_document(&owner, &place, "Druckeranleitung Empfang".into(), String::new()).await.expect("doc");
+    let hits = f.app.search(&customer, "druckeranleitung").await.expect("search");
+    let titles: Vec<&str> = hits.iter().map(|h| h.title.as_str()).collect();
+    assert_eq!(titles, ["Druckeranleitung Empfang"], "the grant filters before the limit");
 }

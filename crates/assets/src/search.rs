@@ -50,6 +50,11 @@ pub struct Hit {
     pub organization: String,
 }
 
+diesel::define_sql_function! {
+    /// SQL `lower()`, on both backends.
+    fn lower(text: diesel::sql_types::Text) -> diesel::sql_types::Text;
+}
+
 /// Everything matching `query` that `user` may see.
 pub fn search(conn: &mut DbConn, user: &User, query: &str) -> Result<Vec<Hit>, AssetError> {
     let needle = query.trim().to_lowercase();
@@ -119,7 +124,13 @@ pub fn search(conn: &mut DbConn, user: &User, query: &str) -> Result<Vec<Hit>, A
     let mut docs = documents::table
         .filter(documents::tenant_id.eq(tenant))
         .filter(documents::archived.eq(false))
-        .filter(documents::title.like(pattern.clone()).escape('\\').or(documents::body.like(pattern).escape('\\')))
+        // LIKE is case-sensitive on PostgreSQL: compare lower case with lower case.
+        .filter(
+            lower(documents::title)
+                .like(pattern.clone())
+                .escape('\\')
+                .or(lower(documents::body).like(pattern).escape('\\')),
+        )
         .order(documents::title)
         .limit(LIMIT)
         .select((documents::id, documents::organization_id, documents::title))

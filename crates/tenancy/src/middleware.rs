@@ -75,10 +75,16 @@ impl<E: Endpoint> Endpoint for TenantResolverEndpoint<E> {
     type Output = E::Output;
 
     async fn call(&self, mut req: Request) -> Result<Self::Output> {
-        // HTTP/2 carries the host in the URI's authority instead of a header.
-        let host = match req.headers().get(HOST) {
-            Some(value) => value.to_str().ok().map(str::to_owned),
-            None => req.uri().authority().map(|a| a.as_str().to_owned()),
+        // Two Host headers leave the host in doubt: refused, never guessed.
+        if req.headers().get_all(HOST).iter().nth(1).is_some() {
+            return Err(poem::Error::from_status(poem::http::StatusCode::BAD_REQUEST));
+        }
+        // An absolute request line (and HTTP/2) names the host in the URI's
+        // authority, which then decides (RFC 9112 §3.2.2); else the header.
+        let host = match (req.uri().authority(), req.headers().get(HOST)) {
+            (Some(authority), _) => Some(authority.as_str().to_owned()),
+            (None, Some(value)) => value.to_str().ok().map(str::to_owned),
+            (None, None) => None,
         };
         let target = classify_host(host.as_deref(), &self.resolver.base_domain);
         let site = match target {

@@ -64,6 +64,8 @@ pub async fn refuse_nul<E: Endpoint>(inner: Arc<E>, req: Request) -> poem::Resul
 
 /// Adds the security headers every response carries.
 pub async fn security_headers<E: Endpoint>(inner: Arc<E>, req: Request) -> poem::Result<Response> {
+    // Served over https (behind a TLS proxy): browsers keep to https for a year.
+    let https = req.data::<Arc<cairn_app::App>>().is_some_and(|app| app.public().is_https());
     let mut response = match inner.call(req).await {
         Ok(response) => response.into_response(),
         Err(error) => error.into_response(),
@@ -77,6 +79,10 @@ pub async fn security_headers<E: Endpoint>(inner: Arc<E>, req: Request) -> poem:
         HeaderName::from_static("permissions-policy"),
         HeaderValue::from_static("camera=(), microphone=(), geolocation=()"),
     );
+    if https {
+        headers
+            .insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000; includeSubDomains"));
+    }
     Ok(response)
 }
 

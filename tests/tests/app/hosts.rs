@@ -12,6 +12,8 @@ backend_tests!(
     suspended_tenant_gets_403_until_resumed,
     custom_domain_reaches_its_tenant,
     health_answers_on_every_host,
+    two_host_headers_are_refused_and_an_absolute_uri_decides,
+    hsts_only_when_served_over_https,
 );
 
 async fn tenant_host_answers_with_its_login_page(app: TestApp) {
@@ -126,4 +128,27 @@ async fn health_answers_on_every_host(app: TestApp) {
         let ready = app.get(&host, "/readyz").send().await.expect("request");
         assert_eq!(ready.status(), 200, "{host}");
     }
+}
+
+async fn two_host_headers_are_refused_and_an_absolute_uri_decides(app: TestApp) {
+    app.with_tenant("plusundplus.ch").await;
+    let (tenant, apex) = (app.tenant_host("plusundplus.ch"), app.apex_host());
+    let two = format!("GET /password-reset HTTP/1.1\r\nHost: {tenant}\r\nHost: {apex}\r\nConnection: close\r\n\r\n");
+    assert_eq!(app.raw_status(two.as_bytes()).await, 400, "two Host headers");
+    // The password-reset page exists on tenant hosts only.
+    let absolute = format!("GET http://{tenant}/password-reset HTTP/1.1\r\nHost: {apex}\r\nConnection: close\r\n\r\n");
+    assert_eq!(app.raw_status(absolute.as_bytes()).await, 200, "the request line's authority decides");
+    let absolute = format!("GET http://{apex}/password-reset HTTP/1.1\r\nHost: {tenant}\r\nConnection: close\r\n\r\n");
+    assert_eq!(app.raw_status(absolute.as_bytes()).await, 404, "whatever the Host header says");
+}
+
+async fn hsts_only_when_served_over_https(app: TestApp) {
+    app.with_tenant("plusundplus.ch").await;
+    let plain = app.get(&app.tenant_host("plusundplus.ch"), "/login").send().await.expect("request");
+    assert!(plain.headers().get("strict-transport-security").is_none(), "not over plain http");
+    let https = TestApp::spawn_with(app.backend, "[server]\npublic_scheme = \"https\"\n").await.expect("app");
+    https.with_tenant("plusundplus.ch").await;
+    let response = https.get(&https.tenant_host("plusundplus.ch"), "/login").send().await.expect("request");
+    let hsts = response.headers().get("strict-transport-security").expect("HSTS under https");
+    assert!(hsts.to_str().expect("ascii").starts_with("max-age=31536000"), "{hsts:?}");
 }

@@ -27,7 +27,7 @@ pub async fn request_log<E: Endpoint>(inner: Arc<E>, mut req: Request) -> poem::
         "request",
         id = %request_id,
         method = %req.method(),
-        path = %req.uri().path(),
+        path = %loggable_path(req.uri().path()),
         tenant = tracing::field::Empty,
         user = tracing::field::Empty,
     );
@@ -51,6 +51,23 @@ pub async fn request_log<E: Endpoint>(inner: Arc<E>, mut req: Request) -> poem::
     }
     .instrument(span)
     .await
+}
+
+/// Paths whose last segment is a secret (a one-time link's token), as the
+/// log writes them.
+const TOKEN_PATHS: &[&str] = &["/invitations/", "/password-reset/"];
+
+/// The path as the log may hold it: a one-time link's token becomes
+/// `:token`, so whoever reads the logs cannot use the link.
+pub fn loggable_path(path: &str) -> std::borrow::Cow<'_, str> {
+    for prefix in TOKEN_PATHS {
+        if let Some(rest) = path.strip_prefix(prefix)
+            && !rest.is_empty()
+        {
+            return format!("{prefix}:token").into();
+        }
+    }
+    path.into()
 }
 
 /// Refuses URLs that hold a NUL (400): no text in Cairn may hold one, and
@@ -114,4 +131,17 @@ pub async fn limit_uploads<E: Endpoint>(inner: Arc<E>, req: Request) -> poem::Re
         }
     }
     Ok(inner.call(req).await?.into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::loggable_path;
+
+    #[test]
+    fn one_time_tokens_never_reach_the_log() {
+        assert_eq!(loggable_path("/invitations/k3Jx9-secret"), "/invitations/:token");
+        assert_eq!(loggable_path("/password-reset/abc/def"), "/password-reset/:token");
+        assert_eq!(loggable_path("/password-reset"), "/password-reset");
+        assert_eq!(loggable_path("/organizations/01a2/passwords"), "/organizations/01a2/passwords");
+    }
 }

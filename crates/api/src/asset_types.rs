@@ -321,16 +321,13 @@ impl AssetTypesApi {
     ) -> Result<Json<AssetTypeOut>, ApiError> {
         let current = app.asset_type(&caller, &id.0).await?;
         let body = body.0;
-        let fields = match body.fields {
-            Some(fields) => fields.into_iter().map(FieldInput::from).collect(),
-            None => current.active_fields().map(field_input_of).collect(),
-        };
-        let input = TypeInput {
-            name: text(body.name).unwrap_or_else(|| current.name.clone()),
-            slug: text(body.slug).unwrap_or_else(|| current.slug.clone()),
-            icon: text(body.icon).unwrap_or_else(|| current.icon.clone()),
-            fields,
-        };
+        let mut input = current.input();
+        if let Some(fields) = body.fields {
+            input.fields = fields.into_iter().map(FieldInput::from).collect();
+        }
+        input.name = text(body.name).unwrap_or(input.name);
+        input.slug = text(body.slug).unwrap_or(input.slug);
+        input.icon = text(body.icon).unwrap_or(input.icon);
         let updated = app.update_asset_type(&caller, &current.id, input, confirm_removal.0.unwrap_or(false)).await?;
         Ok(Json(updated.into()))
     }
@@ -347,21 +344,5 @@ impl AssetTypesApi {
         let current = app.asset_type(&caller, &id.0).await?;
         app.set_asset_type_archived(&caller, &current.id, true).await?;
         Ok(TypeArchived::Archived)
-    }
-}
-
-/// A field as it stands, as input (for a change that leaves fields alone).
-fn field_input_of(f: &FieldDef) -> FieldInput {
-    FieldInput {
-        id: Some(f.id.clone()),
-        name: f.name.clone(),
-        kind: f.kind.as_str().to_owned(),
-        required: f.required,
-        hint: f.hint.clone(),
-        options: f.options.clone(),
-        show_in_list: f.show_in_list,
-        title: f.title,
-        expiration: f.expiration,
-        tag_targets: f.tag_targets.clone(),
     }
 }

@@ -149,7 +149,8 @@ const STRICT_OBJECTS: &[&str] = &[
 ];
 
 /// Refuses an upload whose declared length is over the attachment limit
-/// (plus room for the multipart framing) before its body is read.
+/// (plus room for the multipart framing), or that declares none, before
+/// its body is read.
 async fn upload_limit<E: Endpoint>(inner: std::sync::Arc<E>, req: poem::Request) -> poem::Result<poem::Response> {
     let max = req.data::<std::sync::Arc<cairn_app::App>>().map(|app| app.max_attachment_bytes() + 64 * 1024);
     let declared = req
@@ -162,6 +163,12 @@ async fn upload_limit<E: Endpoint>(inner: std::sync::Arc<E>, req: poem::Request)
     {
         let detail = format!("the body is larger than {max} bytes");
         return Ok(Problem::new(poem::http::StatusCode::PAYLOAD_TOO_LARGE, detail).into_response());
+    }
+    // An upload without a declared length would be spooled unbounded before any check.
+    let multipart = req.content_type().is_some_and(|t| t.to_ascii_lowercase().starts_with("multipart/"));
+    if multipart && declared.is_none() {
+        let detail = "uploads declare their length (Content-Length)";
+        return Ok(Problem::new(poem::http::StatusCode::LENGTH_REQUIRED, detail).into_response());
     }
     Ok(inner.call(req).await?.into_response())
 }

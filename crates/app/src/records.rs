@@ -39,10 +39,10 @@ impl From<Kind> for RecordSection {
 }
 
 impl RecordSection {
-    /// For traces: the kind or the type's slug.
-    pub fn label(&self) -> &str {
+    /// Its path segment: the built-in section's (`configurations`), or the type's slug.
+    pub fn slug(&self) -> &str {
         match self {
-            RecordSection::Builtin(kind) => kind.as_str(),
+            RecordSection::Builtin(kind) => kind.section().map_or("", |s| s.slug()),
             RecordSection::Asset(slug) => slug,
         }
     }

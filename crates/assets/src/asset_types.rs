@@ -229,6 +229,31 @@ impl AssetType {
     pub fn main_secret(&self) -> Option<&FieldDef> {
         self.active_fields().find(|f| f.kind == FieldKind::Password)
     }
+
+    /// The type as it stands, as an input to [`update`]: what an editor
+    /// starts from, and what a change that leaves the fields alone gives.
+    pub fn input(&self) -> TypeInput {
+        TypeInput {
+            name: self.name.clone(),
+            slug: self.slug.clone(),
+            icon: self.icon.clone(),
+            fields: self
+                .active_fields()
+                .map(|f| FieldInput {
+                    id: Some(f.id.clone()),
+                    name: f.name.clone(),
+                    kind: f.kind.as_str().to_owned(),
+                    required: f.required,
+                    hint: f.hint.clone(),
+                    options: f.options.clone(),
+                    show_in_list: f.show_in_list,
+                    title: f.title,
+                    expiration: f.expiration,
+                    tag_targets: f.tag_targets.clone(),
+                })
+                .collect(),
+        }
+    }
 }
 
 /// What a form or the API gives for a field of a type.

@@ -115,22 +115,28 @@ pub async fn require_full_session<E: Endpoint>(inner: Arc<E>, req: Request) -> p
 /// Refuses a form whose declared length is over what its path takes (an
 /// avatar, or an attachment), before anything reads the body: the CSRF
 /// check reads a multipart form's first part, and a client that declares
-/// megabytes it never sends must not hold a request open.
+/// megabytes it never sends must not hold a request open. An upload must
+/// declare its length (411 otherwise), so no handler reads an unbounded body.
 pub async fn limit_uploads<E: Endpoint>(inner: Arc<E>, req: Request) -> poem::Result<Response> {
     let declared =
         req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<usize>().ok());
-    if let Some(declared) = declared {
-        let framing = 64 * 1024;
-        let limit = if req.uri().path() == "/profile/avatar" {
-            Some(cairn_auth::avatar::MAX_UPLOAD_BYTES)
-        } else {
-            req.data::<Arc<cairn_app::App>>().map(|app| app.max_attachment_bytes())
-        };
-        if limit.is_some_and(|limit| declared > limit + framing) {
-            return Err(poem::Error::from_string("the upload is too large", poem::http::StatusCode::PAYLOAD_TOO_LARGE));
+    let multipart = req.content_type().is_some_and(|t| t.to_ascii_lowercase().starts_with("multipart/"));
+    let limit = if req.uri().path() == "/profile/avatar" {
+        Some(cairn_auth::avatar::MAX_UPLOAD_BYTES)
+    } else {
+        req.data::<Arc<cairn_app::App>>().map(|app| app.max_attachment_bytes())
+    };
+    // Room for the multipart framing and the token part around the file.
+    let framing = 64 * 1024;
+    match (declared, limit) {
+        (None, _) if multipart => {
+            Err(poem::Error::from_string("uploads declare their length", poem::http::StatusCode::LENGTH_REQUIRED))
         }
+        (Some(declared), Some(limit)) if declared > limit + framing => {
+            Err(poem::Error::from_string("the upload is too large", poem::http::StatusCode::PAYLOAD_TOO_LARGE))
+        }
+        _ => Ok(inner.call(req).await?.into_response()),
     }
-    Ok(inner.call(req).await?.into_response())
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@ use cairn_assets::attachments::Attachment;
 use cairn_assets::relations::Related;
 
 use crate::labels;
-use crate::section_view::segment;
+use crate::section_view::{section_label, segment};
 
 /// A related item as a link.
 pub struct RelatedRow {
@@ -77,15 +77,6 @@ pub fn human_size(bytes: i64) -> String {
     }
 }
 
-/// The label of a related item's group.
-fn group_label(related: &Related, lang: &str) -> String {
-    match (related.kind.and_then(cairn_assets::Kind::section), &related.asset_type) {
-        (Some(section), _) => labels::section(section, lang).to_owned(),
-        (None, Some((_, name))) => name.clone(),
-        (None, None) => labels::section(cairn_assets::Section::Documents, lang).to_owned(),
-    }
-}
-
 /// The page of a related item of organization `org`.
 pub fn related_href(org: &str, related: &Related) -> String {
     format!("/organizations/{org}/{}/{}", segment(related.kind, related.asset_type.as_ref()), related.id)
@@ -96,7 +87,7 @@ pub fn related_href(org: &str, related: &Related) -> String {
 pub fn related_groups(org: &str, related: &[Related], field: &str, lang: &str) -> Vec<RelatedGroup> {
     let mut groups: Vec<RelatedGroup> = Vec::new();
     for item in related.iter().filter(|r| r.field_id == field) {
-        let label = group_label(item, lang);
+        let label = section_label(item.kind, item.asset_type.as_ref(), lang);
         let row = RelatedRow {
             id: item.id.clone(),
             href: related_href(org, item),

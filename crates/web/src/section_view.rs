@@ -27,6 +27,15 @@ pub fn segment(kind: Option<Kind>, asset_type: Option<&(String, String)>) -> Str
     }
 }
 
+/// The label of a record's section: its kind's section, or its type's name.
+pub fn section_label(kind: Option<Kind>, asset_type: Option<&(String, String)>, lang: &str) -> String {
+    match (kind.and_then(Kind::section), asset_type) {
+        (Some(section), _) => labels::section(section, lang).to_owned(),
+        (None, Some((_, name))) => name.clone(),
+        (None, None) => labels::section(Section::Documents, lang).to_owned(),
+    }
+}
+
 /// One field as the pages show and take it.
 pub struct FieldView {
     /// Its form name and value key: a built-in key, or an asset field's id.

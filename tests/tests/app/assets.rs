@@ -166,8 +166,16 @@ async fn owners_define_types_technicians_fill_them_customers_read_them(app: Test
     assert_eq!(related.status, 303, "{}", related.body);
     let page = tech.browser.get(&www).await;
     assert!(page.body.contains(&config_name) && page.body.contains("Webserver"));
-    let config_page = tech.browser.get(&format!("/organizations/{muster}/configurations/{config}")).await;
+    let config_path = format!("/organizations/{muster}/configurations/{config}");
+    let config_page = tech.browser.get(&config_path).await;
     assert!(config_page.body.contains("www.muster-ag.ch"), "the relation shows from the other end");
+    // Related from a built-in section's page, back to that page.
+    let mail_id = mail.rsplit('/').next().expect("id");
+    let back = tech
+        .browser
+        .post(&format!("{config_path}/related"), &[("target", mail_id), ("csrf_token", &config_page.csrf())])
+        .await;
+    assert_eq!((back.status, back.location.as_deref()), (303, Some(config_path.as_str())));
 
     // A PEM attached; a form without the token is refused and stores nothing.
     let refused = upload(&mut tech.browser, &format!("{www}/attachments"), "evil.pem", PEM.as_bytes(), None).await;
@@ -222,7 +230,8 @@ async fn owners_define_types_technicians_fill_them_customers_read_them(app: Test
     let soon_list = tech.browser.get("/expirations").await;
     assert!(soon_list.body.contains("www.muster-ag.ch") && !soon_list.body.contains("mail.muster-ag.ch"));
     let year = tech.browser.get("/expirations?within_days=365").await;
-    assert!(year.body.find("www.muster-ag.ch") < year.body.find("mail.muster-ag.ch"), "soonest first");
+    let (www_at, mail_at) = (year.body.find("www.muster-ag.ch"), year.body.find("mail.muster-ag.ch"));
+    assert!(www_at.is_some() && mail_at.is_some() && www_at < mail_at, "both, soonest first");
     assert!(customer.browser.get("/expirations?within_days=365").await.body.contains("www.muster-ag.ch"));
     assert!(!customer.browser.get("/expirations?within_days=365").await.body.contains("mail.muster-ag.ch"));
     // The search finds assets by their fields, never by secrets.
@@ -256,7 +265,8 @@ async fn fields_are_renamed_reordered_and_removed_only_when_confirmed(app: TestA
     assert_eq!(submit(&mut owner.browser, &editor, &editor, &renamed).await.status, 303);
     let page = tech.browser.get(&record).await;
     assert!(page.body.contains("Zertifizierungsstelle") && page.body.contains("SwissSign"));
-    assert!(page.body.find("Zertifizierungsstelle") < page.body.find("Common Name"), "the new order");
+    let (issuer_at, name_at) = (page.body.find("Zertifizierungsstelle"), page.body.find("Common Name"));
+    assert!(issuer_at.is_some() && name_at.is_some() && issuer_at < name_at, "the new order");
     // Removing a field with values asks first and changes nothing.
     let mut without = renamed.clone();
     without.retain(|(k, _)| !k.starts_with("f0_"));
@@ -361,6 +371,11 @@ async fn attachments_round_trip(app: &TestApp, store: Store) {
         app.app.max_attachment_bytes() + 100 * 1024
     );
     assert_eq!(app.raw_status(request.as_bytes()).await, 413, "the body is never read");
+    let chunked = format!(
+        "POST {page_path}/attachments HTTP/1.1\r\nHost: {}\r\nCookie: {cookies}\r\nContent-Type: multipart/form-data; boundary=x\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n",
+        tech.browser.host(),
+    );
+    assert_eq!(app.raw_status(chunked.as_bytes()).await, 411, "an upload declares its length");
     assert_eq!(store.keys().await.len(), 1);
     // A guide takes attachments too.
     let guide =
@@ -598,6 +613,12 @@ async fn asset_types_assets_relations_and_attachments_through_the_api(app: TestA
     )
     .await;
     assert_eq!((status, bytes), (200, Value::String("%PDF-1.7\n".into())));
+    // An upload that does not declare its length is refused before it is spooled anywhere.
+    let chunked = format!(
+        "POST /api/v1{assets}/{id}/attachments HTTP/1.1\r\nHost: {}\r\nAuthorization: Bearer {key}\r\nContent-Type: multipart/form-data; boundary=x\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n",
+        app.tenant_host("plusundplus.ch")
+    );
+    assert_eq!(app.raw_status(chunked.as_bytes()).await, 411);
     // Expirations.
     let (status, expiring) = api_call(&app, &key, "GET", "/expirations?within_days=30", None).await;
     assert_eq!(status, 200);

@@ -98,25 +98,6 @@ pub async fn list(req: &Request, app: AppData<'_>, signed: Signed) -> WebResult<
     Ok(render(StatusCode::OK, &page))
 }
 
-fn rows_of(asset_type: &AssetType, usage: &BTreeMap<String, i64>) -> Vec<FieldRow> {
-    asset_type
-        .active_fields()
-        .map(|f| FieldRow {
-            id: f.id.clone(),
-            name: f.name.clone(),
-            kind: f.kind.as_str().to_owned(),
-            required: f.required,
-            hint: f.hint.clone(),
-            options: f.options.join("\n"),
-            show_in_list: f.show_in_list,
-            title: f.title,
-            expiration: f.expiration,
-            tag_targets: f.tag_targets.join(", "),
-            values: usage.get(&f.id).copied().unwrap_or(0),
-        })
-        .collect()
-}
-
 /// What the editor shows: the type (or a new one) and the form's state.
 struct EditorState {
     asset_type: Option<AssetType>,
@@ -129,33 +110,27 @@ struct EditorState {
 fn editor(req: &Request, state: EditorState) -> Response {
     let frame = Frame::for_request(req);
     let current = state.asset_type.as_ref();
-    let mut rows = match (&state.input, current) {
-        (Some(input), _) => input
-            .fields
-            .iter()
-            .map(|f| FieldRow {
-                id: f.id.clone().unwrap_or_default(),
-                name: f.name.clone(),
-                kind: f.kind.clone(),
-                required: f.required,
-                hint: f.hint.clone(),
-                options: f.options.join("\n"),
-                show_in_list: f.show_in_list,
-                title: f.title,
-                expiration: f.expiration,
-                tag_targets: f.tag_targets.join(", "),
-                values: f.id.as_ref().and_then(|id| state.usage.get(id)).copied().unwrap_or(0),
-            })
-            .collect(),
-        (None, Some(asset_type)) => rows_of(asset_type, &state.usage),
-        (None, None) => Vec::new(),
-    };
+    // The submitted form, else the type as it stands, else nothing yet.
+    let input = state.input.clone().or_else(|| current.map(AssetType::input)).unwrap_or_default();
+    let mut rows: Vec<FieldRow> = input
+        .fields
+        .iter()
+        .map(|f| FieldRow {
+            id: f.id.clone().unwrap_or_default(),
+            name: f.name.clone(),
+            kind: f.kind.clone(),
+            required: f.required,
+            hint: f.hint.clone(),
+            options: f.options.join("\n"),
+            show_in_list: f.show_in_list,
+            title: f.title,
+            expiration: f.expiration,
+            tag_targets: f.tag_targets.join(", "),
+            values: f.id.as_ref().and_then(|id| state.usage.get(id)).copied().unwrap_or(0),
+        })
+        .collect();
     rows.extend((0..BLANK_ROWS).map(|_| FieldRow { kind: "text".into(), ..Default::default() }));
-    let (name, slug, icon) = match (&state.input, current) {
-        (Some(input), _) => (input.name.clone(), input.slug.clone(), input.icon.clone()),
-        (None, Some(t)) => (t.name.clone(), t.slug.clone(), t.icon.clone()),
-        (None, None) => Default::default(),
-    };
+    let TypeInput { name, slug, icon, .. } = input;
     let status = if state.error.is_some() || !state.unconfirmed.is_empty() {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {

@@ -13,7 +13,7 @@ use crate::error::WebResult;
 use crate::extract::{AppData, Signed};
 use crate::labels;
 use crate::page::{Frame, render};
-use crate::section_view::segment;
+use crate::section_view::{section_label, segment};
 
 /// The default horizon, in days.
 const DEFAULT_DAYS: i64 = 30;
@@ -76,11 +76,7 @@ pub async fn expirations_page(
             } else {
                 e.field_name.clone()
             };
-            let section = match (e.kind.section(), &e.asset_type) {
-                (Some(section), _) => labels::section(section, lang).to_owned(),
-                (None, Some((_, name))) => name.clone(),
-                (None, None) => String::new(),
-            };
+            let section = section_label(Some(e.kind), e.asset_type.as_ref(), lang);
             Row {
                 date: e.expires_on.format("%Y-%m-%d").to_string(),
                 days: (e.expires_on - today).num_days(),

@@ -17,7 +17,7 @@ use crate::flow::see_other;
 fn page_of(item: &ItemRef) -> String {
     match item {
         ItemRef::Record { organization, section, id } => {
-            format!("/organizations/{organization}/{}/{id}", section.label())
+            format!("/organizations/{organization}/{}/{id}", section.slug())
         }
         ItemRef::Document { place: Place::Organization(organization), id } => {
             format!("/organizations/{organization}/documents/{id}")

@@ -28,11 +28,10 @@ mod users;
 
 use std::sync::Arc;
 
-use cairn_auth::avatar::MAX_UPLOAD_BYTES;
 use cairn_tenancy::{Site, TenantResolver};
 use poem::endpoint::BoxEndpoint;
 use poem::http::StatusCode;
-use poem::middleware::{CookieJarManager, SizeLimit};
+use poem::middleware::CookieJarManager;
 use poem::{Endpoint, EndpointExt, Request, Response, Route, get, post};
 
 use cairn_app::App;
@@ -55,8 +54,6 @@ pub fn endpoint(
     api: BoxEndpoint<'static>,
     operator: Option<BoxEndpoint<'static>>,
 ) -> impl Endpoint<Output = Response> {
-    // Room for the multipart framing and the token part around the file.
-    let upload_limit = app.max_attachment_bytes() + 64 * 1024;
     let resolver = TenantResolver::new(&app.public().base_domain, app.directory().clone());
     let apex = Route::new()
         .at("/", get(apex::apex_root))
@@ -67,10 +64,7 @@ pub fn endpoint(
         // The brand link in the header: signed-in users land on their organizations.
         .at("/", get(login::tenant_root))
         .at("/profile", get(profile::profile).post(profile::profile_save))
-        .at(
-            "/profile/avatar",
-            get(avatar::avatar_image).post(avatar::avatar_upload.with(SizeLimit::new(MAX_UPLOAD_BYTES + 64 * 1024))),
-        )
+        .at("/profile/avatar", get(avatar::avatar_image).post(avatar::avatar_upload))
         .at("/profile/avatar/remove", post(avatar::avatar_remove))
         .at("/profile/password", post(profile::password_change))
         .at("/profile/recovery-codes", post(profile::recovery_regenerate))
@@ -100,7 +94,7 @@ pub fn endpoint(
         )
         .at("/organizations/:id/:section/:record/related", post(items::relate))
         .at("/organizations/:id/:section/:record/related/:other/remove", post(items::unrelate))
-        .at("/organizations/:id/:section/:record/attachments", post(items::attach.with(SizeLimit::new(upload_limit))))
+        .at("/organizations/:id/:section/:record/attachments", post(items::attach))
         .at("/organizations/:id/:section/:record/attachments/:attachment", get(items::download_attachment))
         .at("/organizations/:id/:section/:record/attachments/:attachment/delete", post(items::remove_attachment))
         .at("/organizations/:id/:section/:record/archive", post(records::archive_record))
@@ -112,7 +106,7 @@ pub fn endpoint(
         .at("/guides/:id/edit", get(documents::edit_guide).post(documents::update_guide))
         .at("/guides/:id/archive", post(documents::archive_guide))
         .at("/guides/:id/restore", post(documents::restore_guide))
-        .at("/guides/:id/attachments", post(items::attach_to_guide.with(SizeLimit::new(upload_limit))))
+        .at("/guides/:id/attachments", post(items::attach_to_guide))
         .at("/guides/:id/attachments/:attachment", get(items::guide_attachment))
         .at("/guides/:id/attachments/:attachment/delete", post(items::remove_guide_attachment))
         .at("/search", get(search::search_page))
@@ -155,6 +149,7 @@ pub fn endpoint(
         .around(errors::render_error_pages)
         .around(refuse_nul)
         .around(verify_csrf)
+        // Declared lengths are checked here, for every form, before anything reads a body.
         .around(limit_uploads)
         .around(load_session);
     // The REST API: its own authentication (keys, no cookies, so no CSRF)

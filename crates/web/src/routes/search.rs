@@ -12,7 +12,7 @@ use crate::error::WebResult;
 use crate::extract::{AppData, Signed};
 use crate::labels;
 use crate::page::{Frame, render};
-use crate::section_view::segment;
+use crate::section_view::{section_label, segment};
 
 /// A hit as the page shows it.
 struct HitRow {
@@ -54,11 +54,7 @@ pub async fn search_page(
             let (path, section) = match h.found {
                 Found::Organization(id) => (format!("/organizations/{id}"), frame.t.organizations_title.to_owned()),
                 Found::Record { organization_id, kind, id, asset_type } => {
-                    let label = match (kind.section(), &asset_type) {
-                        (Some(section), _) => labels::section(section, lang).to_owned(),
-                        (None, Some((_, name))) => name.clone(),
-                        (None, None) => String::new(),
-                    };
+                    let label = section_label(Some(kind), asset_type.as_ref(), lang);
                     let segment = segment(Some(kind), asset_type.as_ref());
                     (format!("/organizations/{organization_id}/{segment}/{id}"), label)
                 }

@@ -33,6 +33,8 @@ pub struct DocumentOut {
     pub updated_at: chrono::NaiveDateTime,
     /// Who changed it last.
     pub updated_by: Option<String>,
+    /// The folder it is filed under (`Anleitungen/Netzwerk`; empty for none).
+    pub folder: String,
 }
 
 impl From<Document> for DocumentOut {
@@ -45,6 +47,7 @@ impl From<Document> for DocumentOut {
             revision: d.revision,
             updated_at: d.updated_at,
             updated_by: d.updated_by,
+            folder: d.folder,
         }
     }
 }

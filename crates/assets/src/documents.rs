@@ -30,6 +30,8 @@ pub struct Document {
     pub updated_at: NaiveDateTime,
     /// Who changed it last.
     pub updated_by: Option<String>,
+    /// The folder path it is filed under (`Anleitungen/Netzwerk`; `""` for none).
+    pub folder: String,
 }
 
 /// One stored revision.
@@ -131,8 +133,39 @@ pub fn insert(
     body: &str,
     author: Option<&User>,
 ) -> Result<Document, AssetError> {
+    let new = NewDocument { id: &new_id(), organization_id, title, body, folder: "" };
+    insert_new(conn, tenant, &new, author)
+}
+
+/// A document to store with its id chosen beforehand (so that its body can
+/// already link its own attachments) and filed in a folder.
+#[derive(Clone, Copy, Debug)]
+pub struct NewDocument<'a> {
+    /// Its id (from [`new_id`]).
+    pub id: &'a str,
+    /// Its organization; `None` for a tenant-wide guide.
+    pub organization_id: Option<&'a str>,
+    /// Title.
+    pub title: &'a str,
+    /// Markdown.
+    pub body: &'a str,
+    /// Folder path (`/`-separated; `""` for none).
+    pub folder: &'a str,
+}
+
+/// Stores a new document as [`insert`] does, with the id and folder given.
+pub fn insert_new(
+    conn: &mut DbConn,
+    tenant: &TenantId,
+    new: &NewDocument<'_>,
+    author: Option<&User>,
+) -> Result<Document, AssetError> {
+    let NewDocument { id, organization_id, title, body, folder } = *new;
     validate(title, body)?;
-    let id = new_id();
+    if folder.chars().count() > 1_000 || folder.chars().any(char::is_control) {
+        return Err(AssetError::invalid("folder", "at most 1000 characters, one line"));
+    }
+    let id = id.to_owned();
     let now = chrono::Utc::now().naive_utc();
     let by = author.map(actor).unwrap_or(Actor::System);
     diesel::insert_into(documents::table)
@@ -147,6 +180,7 @@ pub fn insert(
             documents::created_at.eq(now),
             documents::updated_at.eq(now),
             documents::updated_by.eq(actor_label(&by)),
+            documents::folder.eq(folder),
         ))
         .execute(conn)?;
     diesel::insert_into(document_revisions::table)

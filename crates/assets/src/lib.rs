@@ -15,6 +15,7 @@ mod authorized;
 pub mod documents;
 mod error;
 pub mod expirations;
+pub mod external_ids;
 pub mod kinds;
 pub mod organizations;
 pub mod records;

@@ -53,6 +53,9 @@ pub enum Command {
     /// What expires: the weekly digest mail.
     #[command(subcommand)]
     Expirations(ExpirationsCommand),
+    /// Import another product's export into a tenant.
+    #[command(subcommand)]
+    Import(crate::import::ImportCommand),
     /// Invite someone to a tenant; prints the invitation link as the last line and queues the mail.
     Invite {
         /// The tenant's slug.
@@ -256,6 +259,10 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<()> {
             }
             let queued = app.queue_expiration_digests(schedule).await?;
             writeln!(out, "{queued} digest mail(s) queued")?;
+        }
+        Command::Import(command) => {
+            let app = startup::cli_state(&settings).await?;
+            crate::import::run(command, &app, out).await?;
         }
         Command::ApiKey(command) => {
             let app = startup::cli_state(&settings).await?;

@@ -3,6 +3,7 @@
 
 pub mod cli;
 pub mod config;
+mod import;
 mod startup;
 pub mod telemetry;
 

@@ -32,6 +32,8 @@ pub enum Actor {
 pub enum AuditAction {
     /// A customer or visitor asked the MSP for access.
     AccessRequested,
+    /// An import from another product finished (counts in the details).
+    ImportCompleted,
     /// An invitation was accepted and the account created.
     AccountCreated,
     /// An API key was made.
@@ -140,6 +142,7 @@ impl AuditAction {
         AuditAction::DocumentCreated,
         AuditAction::DocumentRestored,
         AuditAction::DocumentUpdated,
+        AuditAction::ImportCompleted,
         AuditAction::InvitationCreated,
         AuditAction::InvitationResent,
         AuditAction::InvitationRevoked,
@@ -190,6 +193,7 @@ impl AuditAction {
             AuditAction::DocumentCreated => "document.created",
             AuditAction::DocumentRestored => "document.restored",
             AuditAction::DocumentUpdated => "document.updated",
+            AuditAction::ImportCompleted => "import.completed",
             AuditAction::InvitationCreated => "invitation.created",
             AuditAction::InvitationResent => "invitation.resent",
             AuditAction::InvitationRevoked => "invitation.revoked",

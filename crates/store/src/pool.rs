@@ -217,3 +217,40 @@ fn bind_tenant(conn: &mut DbConn, tenant: &TenantId) -> Result<(), diesel::resul
     }
     Ok(())
 }
+
+/// Runs `f` in one write transaction scoped to `tenant`, on a connection a
+/// long job holds through [`Database::run`] (an import commits batch by
+/// batch on one connection). Inside another transaction it is a savepoint.
+pub fn tenant_write<T, E, F>(conn: &mut DbConn, tenant: &TenantId, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConn) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    use diesel::connection::TransactionManager;
+    let nested = <DbConn as Connection>::TransactionManager::transaction_manager_status_mut(conn)
+        .transaction_depth()
+        .map_err(E::from)?
+        .is_some();
+    let run = |c: &mut DbConn| {
+        bind_tenant(c, tenant)?;
+        f(c)
+    };
+    if nested { conn.transaction(run) } else { transaction(conn, Mode::Write, run) }
+}
+
+/// Runs `f` in a write transaction that is always rolled back: a dry run
+/// does all the work of a real one and keeps nothing.
+pub fn rolled_back<T, E, F>(conn: &mut DbConn, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConn) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    use diesel::connection::{AnsiTransactionManager, TransactionManager};
+    match &mut *conn {
+        DbConn::Sqlite(inner) => AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN IMMEDIATE")?,
+        DbConn::Postgres(inner) => AnsiTransactionManager::begin_transaction(inner)?,
+    }
+    let result = f(conn);
+    <DbConn as Connection>::TransactionManager::rollback_transaction(conn)?;
+    result
+}

@@ -83,6 +83,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     attachments,
     expirations,
     digests,
+    external_ids,
 );
 
 diesel::table! {
@@ -300,6 +301,18 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         updated_by -> Nullable<Text>,
+        folder -> Text,
+    }
+}
+
+diesel::table! {
+    external_ids (tenant_id, source, kind, external_id) {
+        tenant_id -> Text,
+        source -> Text,
+        kind -> Text,
+        external_id -> Text,
+        local_id -> Text,
+        created_at -> Timestamp,
     }
 }
 

@@ -7,6 +7,7 @@ mod browser_walk;
 mod cli;
 mod documentation;
 mod hosts;
+mod import;
 mod mail;
 mod navigation;
 mod operator;

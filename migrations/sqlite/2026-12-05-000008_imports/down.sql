@@ -1,0 +1,2 @@
+ALTER TABLE documents DROP COLUMN folder;
+DROP TABLE external_ids;

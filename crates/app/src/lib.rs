@@ -43,12 +43,15 @@ pub use accounts::{AccountInput, PasswordChange, ProfileData, ProfileInput};
 pub use api_keys::{NewKey, RateLimit};
 pub use attachments::Download;
 pub use audit_log::AuditLog;
+pub use cairn_assets::import_jobs::ImportJob;
 pub use caller::{Caller, ClientAddress};
 pub use demo::DemoSeed;
 pub use documents::{DocumentList, DocumentView, Place};
 pub use error::{AppError, Reason};
 pub use expirations::{DigestSchedule, ExpirationQuery};
-pub use import::{Counts as ImportCounts, ImportOptions, ImportProgress, ImportReport, Skipped as ImportSkipped};
+pub use import::{
+    Counts as ImportCounts, ImportOptions, ImportProgress, ImportReport, ImportUpload, Skipped as ImportSkipped,
+};
 pub use invitations::{Invite, OrganizationRef};
 pub use operations::MailOutcome;
 pub use organizations::{AssetSection, OrgView, Overview};

@@ -36,6 +36,10 @@ pub struct AppConfig {
     pub files: cairn_files::FileStore,
     /// The largest attachment accepted, in bytes.
     pub max_attachment_bytes: usize,
+    /// Where uploaded exports wait for their import.
+    pub import_dir: std::path::PathBuf,
+    /// The largest export accepted for an import, in bytes.
+    pub max_import_bytes: u64,
 }
 
 /// The application: every use case is a method of it (in the modules of
@@ -66,6 +70,10 @@ pub struct App {
     pub(crate) files: cairn_files::FileStore,
     /// The largest attachment accepted, in bytes.
     pub(crate) max_attachment_bytes: usize,
+    /// Where uploaded exports wait for their import.
+    pub(crate) import_dir: std::path::PathBuf,
+    /// The largest export accepted for an import, in bytes.
+    pub(crate) max_import_bytes: u64,
 }
 
 impl std::fmt::Debug for App {
@@ -118,6 +126,8 @@ impl App {
             image_decodes: tokio::sync::Semaphore::new(2),
             files: config.files,
             max_attachment_bytes: config.max_attachment_bytes,
+            import_dir: config.import_dir,
+            max_import_bytes: config.max_import_bytes,
         }
     }
 

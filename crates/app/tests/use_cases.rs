@@ -51,6 +51,8 @@ impl Fixture {
             mail_waker: Arc::default(),
             files: cairn_files::FileStore::open(&cairn_files::StorageConfig::Local(scratch_files())).expect("files"),
             max_attachment_bytes: 1024 * 1024,
+            import_dir: scratch_files().join("imports"),
+            max_import_bytes: 1024 * 1024,
         }));
         let seed = app.seed_demo("plusundplus.ch").await.expect("seed").expect("demo");
         let tenant = Arc::new(seed.tenant);

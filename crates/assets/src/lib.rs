@@ -16,6 +16,7 @@ pub mod documents;
 mod error;
 pub mod expirations;
 pub mod external_ids;
+pub mod import_jobs;
 pub mod kinds;
 pub mod organizations;
 pub mod records;

@@ -108,6 +108,8 @@ pub enum Action {
     ViewAudit,
     /// Define, change and archive the tenant's asset types.
     ManageAssetTypes,
+    /// Import another product's export into the tenant.
+    Import,
 }
 
 /// Whether `principal` may do `action` on `resource`.
@@ -117,7 +119,7 @@ pub fn can(principal: &Principal, action: Action, resource: &Resource) -> bool {
     let staff = principal.role.is_staff();
     let owner = principal.role == Role::Owner;
     match (action, *resource) {
-        (ManageUsers | ViewAudit | ManageAssetTypes, Tenant) => owner,
+        (ManageUsers | ViewAudit | ManageAssetTypes | Import, Tenant) => owner,
         (InviteCustomer, Tenant | Organization { .. }) => staff,
         (Create, Tenant) => staff,
         (View, Organization { grant }) => staff || grant.is_some(),
@@ -171,6 +173,7 @@ mod tests {
             ManageUsers,
             ViewAudit,
             ManageAssetTypes,
+            Import,
         ];
         // One row per role and action; one column per resource above.
         #[rustfmt::skip]
@@ -186,6 +189,7 @@ mod tests {
             (Owner, ManageUsers,    [true,  false, false, false, false, false, false, false, false, false]),
             (Owner, ViewAudit,      [true,  false, false, false, false, false, false, false, false, false]),
             (Owner, ManageAssetTypes, [true, false, false, false, false, false, false, false, false, false]),
+            (Owner, Import,         [true , false, false, false, false, false, false, false, false, false]),
             (Technician, View,           [false, true,  true,  true,  true,  true,  true,  true,  true,  true ]),
             (Technician, Create,         [true,  true,  true,  true,  false, false, false, false, false, false]),
             (Technician, Edit,           [false, true,  true,  true,  true,  true,  true,  true,  true,  true ]),
@@ -196,6 +200,7 @@ mod tests {
             (Technician, ManageUsers,    [false, false, false, false, false, false, false, false, false, false]),
             (Technician, ViewAudit,      [false, false, false, false, false, false, false, false, false, false]),
             (Technician, ManageAssetTypes, [false, false, false, false, false, false, false, false, false, false]),
+            (Technician, Import,         [false, false, false, false, false, false, false, false, false, false]),
             (Customer, View,           [false, false, true,  true,  false, true,  true,  false, false, false]),
             (Customer, Create,         [false, false, false, true,  false, false, false, false, false, false]),
             (Customer, Edit,           [false, false, false, false, false, false, true,  false, false, false]),
@@ -206,6 +211,7 @@ mod tests {
             (Customer, ManageUsers,    [false, false, false, false, false, false, false, false, false, false]),
             (Customer, ViewAudit,      [false, false, false, false, false, false, false, false, false, false]),
             (Customer, ManageAssetTypes, [false, false, false, false, false, false, false, false, false, false]),
+            (Customer, Import,         [false, false, false, false, false, false, false, false, false, false]),
         ];
         assert_eq!(table.len(), 3 * actions.len(), "every role and action has a row");
         for (role, action, expected) in table {

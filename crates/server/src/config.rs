@@ -44,6 +44,8 @@ pub struct Settings {
     pub storage: StorageSettings,
     /// Attachments.
     pub attachments: AttachmentSettings,
+    /// Imports started from the settings page.
+    pub import: ImportSettings,
     /// Expirations and their digest mail.
     pub expirations: ExpirationSettings,
     /// Logging.
@@ -96,6 +98,14 @@ pub struct S3Settings {
 pub struct AttachmentSettings {
     /// The largest file accepted, in bytes.
     pub max_bytes: usize,
+}
+
+/// `[import]`
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ImportSettings {
+    /// The largest export an owner may upload on `/settings/import`, in bytes.
+    pub max_bytes: u64,
 }
 
 /// `[expirations]`
@@ -331,6 +341,9 @@ impl Settings {
         }
         if !(1..=1024 * 1024 * 1024).contains(&self.attachments.max_bytes) {
             return fail("attachments.max_bytes", "must be between 1 and 1073741824");
+        }
+        if !(1..=64 * 1024 * 1024 * 1024).contains(&self.import.max_bytes) {
+            return fail("import.max_bytes", "must be between 1 and 68719476736");
         }
         if !(1..=365).contains(&self.expirations.digest_interval_days) {
             return fail("expirations.digest_interval_days", "must be between 1 and 365");

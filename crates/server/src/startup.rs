@@ -84,6 +84,8 @@ pub fn application_state(
         mail_waker,
         files,
         max_attachment_bytes: settings.attachments.max_bytes,
+        import_dir: settings.data_dir.join("imports"),
+        max_import_bytes: settings.import.max_bytes,
     })))
 }
 

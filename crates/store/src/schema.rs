@@ -84,6 +84,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     expirations,
     digests,
     external_ids,
+    import_jobs,
 );
 
 diesel::table! {
@@ -302,6 +303,23 @@ diesel::table! {
         updated_at -> Timestamp,
         updated_by -> Nullable<Text>,
         folder -> Text,
+    }
+}
+
+diesel::table! {
+    import_jobs (tenant_id, id) {
+        tenant_id -> Text,
+        id -> Text,
+        source -> Text,
+        file_name -> Text,
+        status -> Text,
+        phase -> Text,
+        rows_done -> BigInt,
+        report -> Nullable<Text>,
+        error -> Nullable<Text>,
+        created_by -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
     }
 }
 

@@ -83,6 +83,7 @@ pub struct TenantChange {
 /// Every tenant-owned table, children before parents: a tenant's rows are
 /// deleted in this order, after its data keys.
 const TENANT_TABLES: &[&str] = &[
+    "import_jobs",
     "external_ids",
     "digests",
     "expirations",

@@ -123,6 +123,8 @@ pub async fn limit_uploads<E: Endpoint>(inner: Arc<E>, req: Request) -> poem::Re
     let multipart = req.content_type().is_some_and(|t| t.to_ascii_lowercase().starts_with("multipart/"));
     let limit = if req.uri().path() == "/profile/avatar" {
         Some(cairn_auth::avatar::MAX_UPLOAD_BYTES)
+    } else if req.uri().path() == "/settings/import" {
+        req.data::<Arc<cairn_app::App>>().map(|app| usize::try_from(app.max_import_bytes()).unwrap_or(usize::MAX))
     } else {
         req.data::<Arc<cairn_app::App>>().map(|app| app.max_attachment_bytes())
     };

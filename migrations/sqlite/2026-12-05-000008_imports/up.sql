@@ -12,3 +12,21 @@ CREATE TABLE external_ids (
 
 -- The folder path a document is filed under ('' for none), e.g. 'Anleitungen/Netzwerk'.
 ALTER TABLE documents ADD COLUMN folder TEXT NOT NULL DEFAULT '';
+
+-- Imports started from the settings page: they run in the background on
+-- the node that took the upload; the page reads their progress here.
+CREATE TABLE import_jobs (
+    tenant_id   TEXT NOT NULL REFERENCES tenants (id),
+    id          TEXT NOT NULL,
+    source      TEXT NOT NULL,
+    file_name   TEXT NOT NULL,
+    status      TEXT NOT NULL CHECK (status IN ('queued', 'running', 'done', 'failed')),
+    phase       TEXT NOT NULL DEFAULT '',
+    rows_done   BIGINT NOT NULL DEFAULT 0,
+    report      TEXT,
+    error       TEXT,
+    created_by  TEXT NOT NULL,
+    created_at  TIMESTAMP NOT NULL,
+    updated_at  TIMESTAMP NOT NULL,
+    PRIMARY KEY (tenant_id, id)
+);

@@ -5,6 +5,7 @@
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 
+use cairn_auth::Role;
 use cairn_tests::{TestApp, backend_tests};
 use serde_json::Value;
 
@@ -12,6 +13,7 @@ backend_tests!(
     the_sample_export_arrives_whole_and_a_second_run_changes_nothing,
     the_nasty_export_is_imported_without_guessing,
     an_import_killed_half_way_continues_where_it_stopped,
+    owners_import_from_the_settings_page_and_others_cannot,
 );
 
 const SLUG: &str = "helvetic.ch";
@@ -431,4 +433,52 @@ async fn an_import_killed_half_way_continues_where_it_stopped(app: TestApp) {
             .map(|k| again["counts"][k]["unchanged"].as_u64().unwrap_or(0))
             .sum();
     assert_eq!(records, expected as u64);
+}
+
+async fn owners_import_from_the_settings_page_and_others_cannot(app: TestApp) {
+    let tenant = app.with_tenant(SLUG).await;
+    let bytes = std::fs::read(fixtures().join("sample-export.zip")).expect("sample");
+    let form = |token: &str| {
+        let part = reqwest::multipart::Part::bytes(bytes.clone()).file_name("itglue-export.zip");
+        reqwest::multipart::Form::new().text("csrf_token", token.to_owned()).part("export", part)
+    };
+
+    for role in [Role::Technician, Role::Customer] {
+        let mut other =
+            app.person(&tenant, &format!("{role:?}@example.ch").to_lowercase()).role(role).signed_in().await;
+        assert_eq!(other.browser.get("/settings/import").await.status, 404, "{role:?}");
+        let token = other.browser.get("/profile").await.csrf();
+        assert_eq!(other.browser.post_multipart("/settings/import", form(&token)).await.status, 404, "{role:?}");
+    }
+
+    let mut owner = app.with_owner(&tenant, "owner@helvetic.ch").await;
+    let page = owner.browser.get("/settings/import").await;
+    assert_eq!(page.status, 200);
+    // Without the form's token nothing starts.
+    assert_eq!(owner.browser.post_multipart("/settings/import", form("wrong")).await.status, 403);
+    let started = owner.browser.post_multipart("/settings/import", form(&page.csrf())).await;
+    assert_eq!(started.status, 303, "{}", started.body);
+    let job = started.location.clone().expect("the job's page");
+    assert!(job.starts_with("/settings/import/"), "{job}");
+
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let done = loop {
+        let page = owner.browser.get(&job).await;
+        assert_eq!(page.status, 200);
+        if page.body.contains("imported: 148 created") {
+            break page;
+        }
+        assert!(page.headers.contains_key("refresh"), "the page reloads while the import runs: {}", page.body);
+        assert!(std::time::Instant::now() < deadline, "the import ends: {}", page.body);
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    };
+    assert!(!done.headers.contains_key("refresh"));
+    assert!(done.body.contains("configurations.csv") && done.body.contains("archived"), "skipped rows listed");
+    let report = owner.browser.get(&format!("{job}/report.json")).await;
+    assert_eq!(report.status, 200);
+    let json: Value = serde_json::from_slice(&report.bytes).expect("JSON");
+    assert_eq!(json["counts"]["organizations"]["created"], 5);
+    // The list shows it done; the data is there for everyone with access.
+    assert!(owner.browser.get("/organizations").await.body.contains("Alpenblick Treuhand AG"));
+    assert!(!app.dir().join("imports").read_dir().expect("imports folder").any(|e| e.is_ok()), "the upload is removed");
 }

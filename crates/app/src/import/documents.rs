@@ -248,6 +248,7 @@ impl Importer {
         let paths: Vec<String> =
             self.source.names().filter(|n| n.starts_with("attachments/")).map(str::to_owned).collect();
         self.progress.phase("attachments", Some(paths.len() as u64));
+        self.checkpoint(conn, "attachments");
         for chunk in paths.chunks(FILE_BATCH) {
             let tenant = self.tenant.clone();
             cairn_store::tenant_write(conn, &tenant, |c| {
@@ -268,6 +269,8 @@ impl Importer {
                 }
                 Ok::<_, AppError>(())
             })?;
+            self.rows_done += chunk.len() as i64;
+            self.checkpoint(conn, "attachments");
         }
         self.progress.finish();
         Ok(())

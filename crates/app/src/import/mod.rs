@@ -8,6 +8,7 @@
 //! the same work in one transaction that is rolled back at the end.
 
 mod documents;
+mod jobs;
 mod report;
 mod rows;
 
@@ -22,6 +23,7 @@ use cairn_store::audit::{Actor, AuditAction, NewEvent};
 use cairn_store::{DbConn, TenantId};
 use cairn_vault::Keyring;
 
+pub use jobs::ImportUpload;
 pub use report::{Counts, ImportReport, Skipped};
 
 use crate::state::Tx;
@@ -82,6 +84,10 @@ pub(crate) struct Importer {
     names: HashMap<(String, String), Vec<String>>,
     pub(crate) report: ImportReport,
     progress: Arc<dyn ImportProgress>,
+    /// The settings page's job this run reports its progress to.
+    job: Option<String>,
+    /// Rows and files handled so far, for the job's progress.
+    rows_done: i64,
 }
 
 impl App {
@@ -98,17 +104,27 @@ impl App {
     ) -> Result<ImportReport, AppError> {
         let slug = cairn_tenancy::TenantSlug::parse(slug).map_err(|e| AppError::invalid("tenant", Reason::Text(e)))?;
         let tenant = self.directory().by_slug(&slug).await?;
+        self.run_import(&tenant.id, path, options, progress, None).await
+    }
+
+    /// Runs an import into `tenant` on one connection, batch by batch.
+    pub(crate) async fn run_import(
+        &self,
+        tenant: &TenantId,
+        path: PathBuf,
+        options: ImportOptions,
+        progress: Arc<dyn ImportProgress>,
+        job: Option<String>,
+    ) -> Result<ImportReport, AppError> {
         let source = {
             let path = path.clone();
-            self.blocking(move || Source::open(&path))
-                .await?
-                .map_err(|e| AppError::invalid("export", Reason::Text(e.to_string())))?
+            self.blocking(move || Source::open(&path)).await?.map_err(unreadable)?
         };
         let (master, files, runtime) =
             (Arc::clone(self.master_key()), self.files.clone(), tokio::runtime::Handle::current());
         let max_file_bytes = self.max_attachment_bytes as u64;
-        let tenant_id = tenant.id.clone();
-        let label = path.display().to_string();
+        let tenant_id = tenant.clone();
+        let label = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         self.database()
             .run(move |conn| {
                 let keyring = Tx::new(conn, &master, &tenant_id).keyring()?;
@@ -130,6 +146,8 @@ impl App {
                     names: HashMap::new(),
                     report: ImportReport::new(&label, options.dry_run),
                     progress,
+                    job,
+                    rows_done: 0,
                 };
                 if importer.dry_run {
                     cairn_store::rolled_back(conn, |conn| importer.run(conn))?;
@@ -189,6 +207,7 @@ impl Importer {
             }
         }
         self.progress.phase(kind, None);
+        self.checkpoint(conn, kind);
         loop {
             let mut batch = Vec::with_capacity(BATCH);
             while batch.len() < BATCH {
@@ -219,9 +238,20 @@ impl Importer {
                 }
                 Ok::<_, AppError>(())
             })?;
+            self.rows_done += batch.len() as i64;
+            self.checkpoint(conn, kind);
         }
         self.progress.finish();
         Ok(())
+    }
+
+    /// Tells the settings page's job how far the import got (outside any
+    /// transaction, so the page sees it at once).
+    pub(crate) fn checkpoint(&mut self, conn: &mut DbConn, phase: &str) {
+        let Some(job) = &self.job else { return };
+        if let Err(error) = cairn_assets::import_jobs::progress(conn, &self.tenant, job, phase, self.rows_done) {
+            tracing::warn!(%error, "an import's progress could not be noted");
+        }
     }
 
     /// The organization a row names, or why it has none.

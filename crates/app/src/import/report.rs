@@ -3,10 +3,10 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Counts of one kind of row.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Counts {
     /// Stored by this run.
     pub created: u64,
@@ -17,7 +17,7 @@ pub struct Counts {
 }
 
 /// A row skipped, or imported without a part of it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Skipped {
     /// The file of the export.
     pub file: String,
@@ -32,7 +32,7 @@ pub struct Skipped {
 }
 
 /// The whole account of an import run, written as JSON by `--report`.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct ImportReport {
     /// The export read.
     pub source: String,

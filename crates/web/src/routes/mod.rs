@@ -12,6 +12,7 @@ mod documents;
 mod errors;
 mod expirations;
 mod health;
+mod import;
 mod invitations;
 mod items;
 mod login;
@@ -129,6 +130,9 @@ pub fn endpoint(
         .at("/users/invitations/:id/revoke", post(users::revoke))
         .at("/settings/api-keys", get(api_keys::list).post(api_keys::create))
         .at("/settings/api-keys/:id/revoke", post(api_keys::revoke))
+        .at("/settings/import", get(import::list).post(import::start))
+        .at("/settings/import/:id", get(import::show))
+        .at("/settings/import/:id/report.json", get(import::report_json))
         .around(require_full_session);
     let tenant = Route::new()
         .at("/login", get(login::tenant_login_page).post(login::tenant_login))

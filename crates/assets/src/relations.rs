@@ -115,12 +115,11 @@ pub fn add(
     let existing: i64 = relations::table
         .filter(relations::tenant_id.eq(tenant.as_str()))
         .filter(relations::field_id.eq(""))
-        .filter(
-            relations::source_id
-                .eq(&source.id)
-                .and(relations::target_id.eq(&target.id))
-                .or(relations::source_id.eq(&target.id).and(relations::target_id.eq(&source.id))),
-        )
+        // Either way round; written with IN (not OR) so that the index on
+        // the source serves it: an item never relates to itself, so no other
+        // pair matches.
+        .filter(relations::source_id.eq_any([&source.id, &target.id]))
+        .filter(relations::target_id.eq_any([&source.id, &target.id]))
         .count()
         .get_result(conn)?;
     if existing > 0 {

@@ -254,3 +254,14 @@ where
     <DbConn as Connection>::TransactionManager::rollback_transaction(conn)?;
     result
 }
+
+/// Refreshes the planner's statistics of `tables` on PostgreSQL (nothing on
+/// SQLite, whose planner does not need them). A bulk load into fresh tables
+/// calls it now and then: plans cached while a table was empty scan it
+/// whole, and every lookup would get slower as it grows.
+pub fn refresh_statistics(conn: &mut DbConn, tables: &[&'static str]) -> Result<(), diesel::result::Error> {
+    if let DbConn::Postgres(pg) = conn {
+        diesel::sql_query(format!("ANALYZE {}", tables.join(", "))).execute(pg)?;
+    }
+    Ok(())
+}

@@ -33,6 +33,9 @@ use crate::{App, AppError, Reason};
 const SOURCE: &str = "itglue";
 /// Rows per transaction.
 const BATCH: usize = 250;
+/// The tables an import fills.
+const GROWING_TABLES: &[&str] =
+    &["records", "relations", "documents", "attachments", "external_ids", "expirations", "audit_events"];
 
 /// How an import runs.
 #[derive(Clone, Debug, Default)]
@@ -88,6 +91,8 @@ pub(crate) struct Importer {
     job: Option<String>,
     /// Rows and files handled so far, for the job's progress.
     rows_done: i64,
+    /// `rows_done` when the planner's statistics were last refreshed.
+    analyzed_at: i64,
 }
 
 impl App {
@@ -148,6 +153,7 @@ impl App {
                     progress,
                     job,
                     rows_done: 0,
+                    analyzed_at: 0,
                 };
                 if importer.dry_run {
                     cairn_store::rolled_back(conn, |conn| importer.run(conn))?;
@@ -248,6 +254,13 @@ impl Importer {
     /// Tells the settings page's job how far the import got (outside any
     /// transaction, so the page sees it at once).
     pub(crate) fn checkpoint(&mut self, conn: &mut DbConn, phase: &str) {
+        // Every few thousand rows the planner learns how big the tables got.
+        if self.rows_done - self.analyzed_at >= 2_000 || self.rows_done == 0 {
+            self.analyzed_at = self.rows_done;
+            if let Err(error) = cairn_store::refresh_statistics(conn, GROWING_TABLES) {
+                tracing::warn!(%error, "statistics could not be refreshed");
+            }
+        }
         let Some(job) = &self.job else { return };
         if let Err(error) = cairn_assets::import_jobs::progress(conn, &self.tenant, job, phase, self.rows_done) {
             tracing::warn!(%error, "an import's progress could not be noted");

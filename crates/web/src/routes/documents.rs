@@ -18,6 +18,8 @@ use crate::labels;
 use crate::org_frame::OrgFrame;
 use crate::page::{Frame, render};
 
+type Listed = (String, String, String, String);
+
 #[derive(Template)]
 #[template(path = "documents.html")]
 struct OrgDocuments {
@@ -25,7 +27,7 @@ struct OrgDocuments {
     org: OrgFrame,
     section_label: &'static str,
     base: String,
-    documents: Vec<(String, String, String)>,
+    documents: Vec<Listed>,
 }
 
 #[derive(Template)]
@@ -33,7 +35,7 @@ struct OrgDocuments {
 struct Guides {
     frame: Frame,
     can_create: bool,
-    documents: Vec<(String, String, String)>,
+    documents: Vec<Listed>,
 }
 
 /// A revision row.
@@ -115,14 +117,13 @@ fn org(id: String) -> Place {
 async fn list(req: &Request, app: &cairn_app::App, signed: &Signed, place: Place) -> WebResult<Response> {
     let listed = app.documents(&signed.caller, &place).await?;
     let frame = Frame::for_request(req);
-    let documents =
-        listed.documents.iter().map(|d| (d.id.clone(), d.title.clone(), frame.time(&d.updated_at))).collect();
+    let row = |d: &Document| (d.id.clone(), d.title.clone(), frame.time(&d.updated_at), d.folder.clone());
+    let documents = listed.documents.iter().map(row).collect();
     match listed.org {
         Some(view) => {
-            let lang = frame.t.lang;
             let page = OrgDocuments {
-                org: OrgFrame::new(&view, Section::Documents.slug(), lang),
-                section_label: labels::section(Section::Documents, lang),
+                org: OrgFrame::new(&view, Section::Documents.slug(), frame.t.lang),
+                section_label: labels::section(Section::Documents, frame.t.lang),
                 base: base_of(&place),
                 documents,
                 frame,

@@ -130,7 +130,8 @@ impl App {
         if !self.may_import(caller) {
             return Err(AppError::NotFound);
         }
-        self.read(&caller.tenant().id.clone(), |tx| Ok(import_jobs::list(tx.conn, tx.tenant)?)).await
+        let jobs = self.read(&caller.tenant().id.clone(), |tx| Ok(import_jobs::list(tx.conn, tx.tenant)?)).await?;
+        Ok(jobs.into_iter().map(stalled_as_failed).collect())
     }
 
     /// One import, with its report once done (owners).
@@ -139,6 +140,25 @@ impl App {
             return Err(AppError::NotFound);
         }
         let id = id.to_owned();
-        self.read(&caller.tenant().id.clone(), move |tx| Ok(import_jobs::get(tx.conn, tx.tenant, &id)?)).await
+        let job =
+            self.read(&caller.tenant().id.clone(), move |tx| Ok(import_jobs::get(tx.conn, tx.tenant, &id)?)).await?;
+        Ok(stalled_as_failed(job))
     }
+}
+
+/// A running import notes its progress every few seconds; one silent for
+/// this long died with its node.
+const STALLED_AFTER: chrono::TimeDelta = chrono::TimeDelta::minutes(10);
+
+/// Shows an import whose node stopped as failed, and how to go on.
+fn stalled_as_failed(mut job: ImportJob) -> ImportJob {
+    let silent = chrono::Utc::now().naive_utc() - job.updated_at;
+    if matches!(job.status.as_str(), "queued" | "running") && silent > STALLED_AFTER {
+        job.status = "failed".into();
+        job.error = Some(
+            "The import stopped with the server that ran it. Upload the export again: it continues where it stopped."
+                .into(),
+        );
+    }
+    job
 }

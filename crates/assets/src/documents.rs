@@ -326,7 +326,35 @@ pub fn render(markdown: &str) -> String {
     options.insert(Options::ENABLE_TASKLISTS);
     let mut unsafe_html = String::new();
     html::push_html(&mut unsafe_html, Parser::new_ext(markdown, options));
-    ammonia::Builder::default().link_rel(Some("noopener noreferrer")).clean(&unsafe_html).to_string()
+    ammonia::Builder::default()
+        .link_rel(Some("noopener noreferrer"))
+        .attribute_filter(|element, attribute, value| {
+            // A picture loads as soon as the page is read, in the reader's
+            // name: from this site it may only be an attachment, never a
+            // page or an action.
+            if element == "img" && attribute == "src" && !is_image_source(value) {
+                return None;
+            }
+            Some(value.into())
+        })
+        .clean(&unsafe_html)
+        .to_string()
+}
+
+/// Whether a Markdown image may load from `url`: another site, or an
+/// attachment download of this one (`…/attachments/{id}`).
+fn is_image_source(url: &str) -> bool {
+    let lower = url.trim().to_ascii_lowercase();
+    if lower.starts_with("https://") || lower.starts_with("http://") || lower.starts_with("//") {
+        return true;
+    }
+    let path = lower.split(['?', '#']).next().unwrap_or_default();
+    let segments: Vec<&str> = path.split('/').collect();
+    (path.starts_with("/organizations/") || path.starts_with("/guides/"))
+        && !lower.contains('?')
+        && segments.len() >= 4
+        && segments[segments.len() - 2] == "attachments"
+        && !segments.iter().any(|s| *s == ".." || *s == "." || s.contains('%'))
 }
 
 #[cfg(test)]
@@ -343,5 +371,18 @@ mod tests {
         assert!(!html.contains("<script"));
         assert!(!html.contains("javascript:"));
         assert!(!html.contains("onerror"));
+    }
+
+    #[test]
+    fn images_from_this_site_are_only_attachments() {
+        let html = render(
+            "![a](/organizations/o/documents/d/attachments/x) ![b](/organizations/o/wireless/w/qr.png) \
+             ![c](https://example.com/p.png) ![d](/guides/g/attachments/y) ![e](/organizations/o/passwords/p/reveal) \
+             ![f](/organizations/o/documents/d/attachments/../../passwords/p/attachments/z)",
+        );
+        assert!(html.contains("src=\"/organizations/o/documents/d/attachments/x\""), "{html}");
+        assert!(html.contains("src=\"https://example.com/p.png\""), "{html}");
+        assert!(html.contains("src=\"/guides/g/attachments/y\""), "{html}");
+        assert!(!html.contains("qr.png") && !html.contains("reveal") && !html.contains(".."), "{html}");
     }
 }

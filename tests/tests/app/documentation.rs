@@ -126,9 +126,21 @@ async fn customer_sees_their_organization_and_nothing_else(app: TestApp) {
 
     // The Wi-Fi join code of their own network.
     let (_, wifi, _) = ids(&app, "plusundplus.ch", "Muster AG", "Buero").await;
-    let qr = customer.get(&format!("/organizations/{muster}/wireless/{wifi}/qr.png")).await;
+    // It reveals the passphrase, so never on a GET (an image in a document
+    // would make every reader send one): only the form's POST shows it.
+    for path in [
+        format!("/organizations/{muster}/wireless/{wifi}/qr.png"),
+        format!("/organizations/{muster}/wireless/{wifi}/qr"),
+    ] {
+        assert!(matches!(customer.get(&path).await.status, 404 | 405), "{path}");
+    }
+    let token = customer.get(&format!("/organizations/{muster}/wireless/{wifi}")).await.csrf();
+    let qr = customer.post(&format!("/organizations/{muster}/wireless/{wifi}/qr"), &[("csrf_token", &token)]).await;
     assert_eq!(qr.status, 200);
-    let image = image::load_from_memory(&qr.bytes).expect("png").to_luma8();
+    assert_eq!(qr.headers.get("cache-control").and_then(|v| v.to_str().ok()), Some("no-store"));
+    let encoded = qr.body.split("data:image/png;base64,").nth(1).and_then(|r| r.split('"').next()).expect("the code");
+    let bytes = base64::Engine::decode(&base64::engine::general_purpose::STANDARD, encoded).expect("base64");
+    let image = image::load_from_memory(&bytes).expect("png").to_luma8();
     let mut prepared = rqrr::PreparedImage::prepare(image);
     let (_, payload) = prepared.detect_grids()[0].decode().expect("readable");
     assert_eq!(payload, "WIFI:T:WPA;S:Buero;P:Kaffee-Bohne-Mittag-42;;");

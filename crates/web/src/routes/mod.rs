@@ -100,7 +100,7 @@ pub fn endpoint(
         .at("/organizations/:id/:section/:record/attachments/:attachment/delete", post(items::remove_attachment))
         .at("/organizations/:id/:section/:record/archive", post(records::archive_record))
         .at("/organizations/:id/:section/:record/reveal", post(reveal::reveal))
-        .at("/organizations/:id/:section/:record/qr.png", get(reveal::wifi_qr))
+        .at("/organizations/:id/:section/:record/qr", post(reveal::wifi_qr))
         .at("/guides", get(documents::guides).post(documents::create_guide))
         .at("/guides/new", get(documents::new_guide))
         .at("/guides/:id", get(documents::guide))

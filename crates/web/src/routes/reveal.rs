@@ -35,6 +35,8 @@ struct RevealPage {
     name: String,
     label: String,
     value: String,
+    /// A Wi-Fi join code (PNG, base64), shown instead of the value.
+    qr: String,
 }
 
 /// `POST /organizations/{id}/{section}/{record}/reveal`: shows one secret,
@@ -86,6 +88,7 @@ pub async fn reveal(
                 name: revealed.record.name.clone(),
                 label,
                 value: revealed.value.expose_secret().to_owned(),
+                qr: String::new(),
                 frame,
             },
         )
@@ -95,10 +98,12 @@ pub async fn reveal(
     Ok(response)
 }
 
-/// `GET /organizations/{id}/wireless/{record}/qr.png`: the Wi-Fi join code.
-/// It carries the passphrase, so it is a reveal: audited and never cached.
+/// `POST /organizations/{id}/wireless/{record}/qr`: the Wi-Fi join code.
+/// It carries the passphrase, so it is a reveal: audited, never cached, and
+/// never on a GET, which a picture in a document could make a reader send.
 #[handler]
 pub async fn wifi_qr(
+    req: &Request,
     app: AppData<'_>,
     signed: Signed,
     Path((id, slug, record_id)): Path<(String, String, String)>,
@@ -106,8 +111,23 @@ pub async fn wifi_qr(
     if section_of(&slug)? != RecordSection::Builtin(Kind::Wireless) {
         return Err(not_found());
     }
-    let payload = app.wifi_join_payload(&signed.caller, &OrganizationId::new(id), &RecordId::new(record_id)).await?;
+    let organization = OrganizationId::new(id);
+    let payload = app.wifi_join_payload(&signed.caller, &organization, &RecordId::new(record_id.clone())).await?;
     let png = mfa::qr_png(payload.expose_secret())
         .map_err(|e| crate::error::WebError(cairn_app::AppError::Internal(e.to_string())))?;
-    Ok(Response::builder().content_type("image/png").header(header::CACHE_CONTROL, "no-store").body(png))
+    let frame = Frame::for_request(req);
+    let org = app.organization_view(&signed.caller, &organization, Action::View).await?;
+    let page = RevealPage {
+        org: OrgFrame::new(&org, &slug, frame.t.lang),
+        id: record_id,
+        name: frame.t.wifi_join.to_owned(),
+        label: String::new(),
+        value: String::new(),
+        qr: base64::Engine::encode(&base64::engine::general_purpose::STANDARD, png),
+        frame,
+    };
+    let mut response = render(StatusCode::OK, &page);
+    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response.headers_mut().insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    Ok(response)
 }

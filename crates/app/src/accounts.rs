@@ -272,7 +272,11 @@ impl App {
             return Err(AppError::invalid("avatar", Reason::TooLarge));
         }
         let png = {
-            let _permit = self.image_decodes.acquire().await.map_err(AppError::internal)?;
+            // Each decode takes up to its pixels' memory: a few at a time,
+            // and the rest are told to come back rather than queue.
+            let Ok(_permit) = self.image_decodes.try_acquire() else {
+                return Err(AppError::Locked { seconds: 2 });
+            };
             self.blocking(move || avatar::process(&upload)).await??
         };
         self.write(&caller.tenant().id, move |tx| Ok(avatar::save(tx.conn, &user, &png)?)).await

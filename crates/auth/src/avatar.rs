@@ -14,8 +14,9 @@ use crate::{AuthError, User};
 
 /// The largest upload accepted, in bytes (checked before the body is read).
 pub const MAX_UPLOAD_BYTES: usize = 5 * 1024 * 1024;
-/// The largest picture accepted, in pixels (checked from the header, before decoding).
-pub const MAX_PIXELS: u64 = 24_000_000;
+/// The largest picture accepted, in pixels (checked from the header, before
+/// decoding): 16 megapixels, a phone's photo, decoded in about 64 MiB.
+pub const MAX_PIXELS: u64 = 4096 * 4096;
 /// The edge of the stored square.
 pub const SIZE: u32 = 256;
 
@@ -33,13 +34,13 @@ pub fn process(bytes: &[u8]) -> Result<Vec<u8>, AuthError> {
     let mut limits = Limits::default();
     limits.max_image_width = Some(12_000);
     limits.max_image_height = Some(12_000);
-    limits.max_alloc = Some(128 * 1024 * 1024);
+    limits.max_alloc = Some(96 * 1024 * 1024);
     let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
     reader.limits(limits.clone());
     let (width, height) =
         reader.into_dimensions().map_err(|_| AuthError::Image("The picture cannot be read.".into()))?;
     if width == 0 || height == 0 || u64::from(width) * u64::from(height) > MAX_PIXELS {
-        return Err(AuthError::Image("The picture has too many pixels; use one of at most 24 megapixels.".into()));
+        return Err(AuthError::Image("The picture has too many pixels; use one of at most 16 megapixels.".into()));
     }
     let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
     reader.limits(limits);

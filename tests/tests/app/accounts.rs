@@ -18,6 +18,7 @@ backend_tests!(
     forms_without_csrf_token_or_from_elsewhere_are_refused,
     a_session_of_one_tenant_is_worthless_on_another,
     avatar_upload_accepts_pictures_and_refuses_the_rest,
+    avatar_decodes_are_bounded_and_a_busy_server_says_so,
     password_reset_answers_alike_and_keeps_mfa,
     owner_manages_users,
     access_request_reaches_the_msp,
@@ -486,6 +487,43 @@ async fn avatar_upload_accepts_pictures_and_refuses_the_rest(app: TestApp) {
     assert_eq!(stored.headers["content-type"], "image/png");
     let decoded = image::load_from_memory(&stored.bytes).expect("png");
     assert_eq!((decoded.width(), decoded.height()), (256, 256));
+}
+
+async fn avatar_decodes_are_bounded_and_a_busy_server_says_so(app: TestApp) {
+    let (mut browser, _) = customer(&app, "acme", "max@muster.ch").await;
+    // 4896×4896 (24 megapixels, 90 KiB as a PNG) took about 100 MiB to decode: refused from the header.
+    let mut big = Vec::new();
+    image::GrayImage::from_pixel(4896, 4896, image::Luma([200]))
+        .write_to(&mut std::io::Cursor::new(&mut big), image::ImageFormat::Png)
+        .expect("png");
+    let big = upload(&mut browser, big, "big.png", "image/png").await;
+    assert_eq!(big.status, 422, "a real 24-megapixel picture is refused");
+    assert_eq!(browser.get("/profile/avatar").await.status, 404, "nothing stored");
+
+    // Eight pictures at once: a few are decoded, the others are told to retry (429), none fails.
+    let mut photo = Vec::new();
+    image::RgbImage::from_fn(4000, 4000, |x, y| image::Rgb([(x / 16) as u8, (y / 16) as u8, 128]))
+        .write_to(&mut std::io::Cursor::new(&mut photo), image::ImageFormat::Png)
+        .expect("png");
+    let token = browser.get("/profile").await.csrf();
+    let cookies: String = browser.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ");
+    let client = reqwest::Client::new();
+    let sends = (0..8).map(|_| {
+        let part =
+            reqwest::multipart::Part::bytes(photo.clone()).file_name("me.png").mime_str("image/png").expect("mime");
+        let form = reqwest::multipart::Form::new().text("csrf_token", token.clone()).part("avatar", part);
+        client
+            .post(format!("{}/profile/avatar", app.address))
+            .header(reqwest::header::HOST, browser.host())
+            .header(reqwest::header::COOKIE, cookies.clone())
+            .multipart(form)
+            .send()
+    });
+    let statuses: Vec<u16> =
+        futures_util::future::join_all(sends).await.into_iter().map(|r| r.expect("answer").status().as_u16()).collect();
+    // A saved picture redirects to the profile (followed: 200).
+    assert!(statuses.iter().all(|s| matches!(s, 200 | 429)), "{statuses:?}");
+    assert!(statuses.contains(&200) && statuses.contains(&429), "some decoded, some asked to retry: {statuses:?}");
 }
 
 async fn password_reset_answers_alike_and_keeps_mfa(app: TestApp) {

@@ -5,6 +5,8 @@ use std::sync::Arc;
 
 use cairn_auth::sessions::{self, Session, Stage};
 use cairn_auth::{AuthError, User, avatar, mfa, password, recovery, resets, throttle, users};
+use cairn_mail::MailContent;
+use cairn_mail::outbox::{self, Recipient};
 use cairn_store::audit::{Actor, AuditAction, NewEvent};
 use cairn_tenancy::{HostTarget, Tenant, TenantStatus, classify_host};
 
@@ -225,36 +227,53 @@ impl App {
         if signed.session.stage != Stage::MfaPending {
             return Err(AppError::NotFound);
         }
-        let (session, user) = (signed.session.clone(), signed.user.clone());
+        let (session, user, ten) = (signed.session.clone(), signed.user.clone(), tenant.clone());
         let (code, recovery_code, ip) = (code.to_owned(), recovery_code.to_owned(), ip.to_owned());
-        self.write(&tenant.id, move |tx| {
-            let checked = if !recovery_code.trim().is_empty() {
-                recovery::consume(tx.conn, &user, &recovery_code)
-            } else {
-                let keyring = tx.keyring()?;
-                mfa::verify_code(tx.conn, &keyring, &user, &code)
-            };
-            match checked {
-                Ok(()) => {
-                    let token = sessions::promote(tx.conn, &session, Stage::Full)?;
-                    signed_in_event(tx, &user, &ip, &session.id)?;
-                    Ok(MfaOutcome::Passed(NewSession { token, stage: Stage::Full }))
-                }
-                Err(AuthError::BadCode) => {
-                    let failures = sessions::record_mfa_failure(tx.conn, &session)?;
-                    let over = failures >= sessions::MAX_MFA_FAILURES;
-                    if over {
-                        sessions::end(tx.conn, tx.tenant, &session.id)?;
+        let key = throttle::mfa_key(&tenant.slug, &user.id);
+        let outcome = self
+            .write(&tenant.id, move |tx| {
+                // Wrong codes count per account, across sign-ins: a new password
+                // sign-in does not buy more guesses.
+                throttle::check(tx.conn, std::slice::from_ref(&key))?;
+                let checked = if !recovery_code.trim().is_empty() {
+                    recovery::consume(tx.conn, &user, &recovery_code)
+                } else {
+                    let keyring = tx.keyring()?;
+                    mfa::verify_code(tx.conn, &keyring, &user, &code)
+                };
+                match checked {
+                    Ok(()) => {
+                        throttle::clear(tx.conn, &key)?;
+                        let token = sessions::promote(tx.conn, &session, Stage::Full)?;
+                        signed_in_event(tx, &user, &ip, &session.id)?;
+                        Ok(MfaOutcome::Passed(NewSession { token, stage: Stage::Full }))
                     }
-                    let mut event = NewEvent::new(user_actor(&user), AuditAction::SignInMfaFailed);
-                    event.ip = Some(&ip);
-                    tx.audit(&event)?;
-                    Ok(if over { MfaOutcome::ChallengeOver } else { MfaOutcome::WrongCode })
+                    Err(AuthError::BadCode) => {
+                        if throttle::record_failure(tx.conn, &key, throttle::MFA_FREE_FAILURES)? {
+                            // The locks begin: the account's owner hears of it.
+                            let recipient = Recipient {
+                                address: &user.email,
+                                name: Some(&user.full_name()),
+                                locale: user.locale.unwrap_or(ten.locale),
+                            };
+                            outbox::enqueue(tx.conn, &ten, recipient, &MailContent::SecondFactorLocked)?;
+                        }
+                        let failures = sessions::record_mfa_failure(tx.conn, &session)?;
+                        let over = failures >= sessions::MAX_MFA_FAILURES;
+                        if over {
+                            sessions::end(tx.conn, tx.tenant, &session.id)?;
+                        }
+                        let mut event = NewEvent::new(user_actor(&user), AuditAction::SignInMfaFailed);
+                        event.ip = Some(&ip);
+                        tx.audit(&event)?;
+                        Ok(if over { MfaOutcome::ChallengeOver } else { MfaOutcome::WrongCode })
+                    }
+                    Err(other) => Err(other.into()),
                 }
-                Err(other) => Err(other.into()),
-            }
-        })
-        .await
+            })
+            .await;
+        self.wake_mail();
+        outcome
     }
 
     /// Ends a session server-side.

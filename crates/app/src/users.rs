@@ -3,7 +3,7 @@
 use cairn_assets::organizations;
 use cairn_auth::invitations::{self, Invitation};
 use cairn_auth::policy::{Action, Resource, can};
-use cairn_auth::{Role, User, mfa, users};
+use cairn_auth::{Role, User, mfa, throttle, users};
 use cairn_mail::MailContent;
 use cairn_mail::outbox::{self, Recipient};
 use cairn_store::UserId;
@@ -21,6 +21,8 @@ pub struct UsersOverview {
     pub invitations: Vec<Invitation>,
     /// Active organizations as (id, name), to invite customers into.
     pub organizations: Vec<(String, String)>,
+    /// Users whose second factor is locked by wrong codes, with the lock's end (UTC).
+    pub second_factor_locked: std::collections::HashMap<String, chrono::NaiveDateTime>,
 }
 
 impl App {
@@ -35,11 +37,23 @@ impl App {
         if !can(&caller.principal(), Action::ManageUsers, &Resource::Tenant) {
             return Err(AppError::NotFound);
         }
+        let slug = caller.tenant().slug.to_string();
         self.read(&caller.tenant().id, move |tx| {
+            let users = users::list(tx.conn, tx.tenant)?;
+            let keys: Vec<String> = users.iter().map(|u| throttle::mfa_key(&slug, &u.id)).collect();
+            let locked = throttle::locked(tx.conn, &keys)?;
+            let second_factor_locked = users
+                .iter()
+                .filter_map(|u| {
+                    let key = throttle::mfa_key(&slug, &u.id);
+                    locked.iter().find(|(k, _)| *k == key).map(|(_, until)| (u.id.clone(), *until))
+                })
+                .collect();
             Ok(UsersOverview {
-                users: users::list(tx.conn, tx.tenant)?,
+                users,
                 invitations: invitations::pending(tx.conn, tx.tenant)?,
                 organizations: organizations::names(tx.conn, tx.tenant, false)?,
+                second_factor_locked,
             })
         })
         .await

@@ -16,12 +16,20 @@ use crate::AuthError;
 pub const ACCOUNT_FREE_FAILURES: i32 = 3;
 /// Failures a client address may have before locks begin (it may serve many people).
 pub const ADDRESS_FREE_FAILURES: i32 = 20;
+/// Wrong second-factor codes an account may have, across sign-ins, before
+/// locks begin. A correct password does not forgive them; a correct code does.
+pub const MFA_FREE_FAILURES: i32 = 5;
 const MAX_LOCK_SECS: i64 = 15 * 60;
 const WINDOW_SECS: i64 = 3600;
 
 /// The key of an account (tenant and e-mail, whether or not it exists).
 pub fn account_key(tenant_slug: &str, email: &str) -> String {
     format!("account:{tenant_slug}:{}", email.trim().to_lowercase())
+}
+
+/// The key of an account's second factor (wrong codes after a right password).
+pub fn mfa_key(tenant_slug: &str, user_id: &str) -> String {
+    format!("mfa:{tenant_slug}:{user_id}")
 }
 
 /// The key of a client address.
@@ -58,8 +66,9 @@ ON CONFLICT (key) DO UPDATE SET
     updated_at = ?2";
 
 /// Counts a failure for `key`; past `free` failures the key is locked for a
-/// time that doubles with each further failure.
-pub fn record_failure(conn: &mut DbConn, key: &str, free: i32) -> Result<(), AuthError> {
+/// time that doubles with each further failure. Returns whether this
+/// failure began the locks (the one to tell someone about).
+pub fn record_failure(conn: &mut DbConn, key: &str, free: i32) -> Result<bool, AuthError> {
     let now = chrono::Utc::now().naive_utc();
     let window_floor = now - chrono::Duration::seconds(WINDOW_SECS);
     match conn {
@@ -82,7 +91,18 @@ pub fn record_failure(conn: &mut DbConn, key: &str, free: i32) -> Result<(), Aut
             .set(login_throttle::locked_until.eq(now + chrono::Duration::seconds(secs)))
             .execute(conn)?;
     }
-    Ok(())
+    Ok(failures == free + 1)
+}
+
+/// The keys among `keys` that are locked now, with the end of their lock.
+pub fn locked(conn: &mut DbConn, keys: &[String]) -> Result<Vec<(String, NaiveDateTime)>, AuthError> {
+    let now = chrono::Utc::now().naive_utc();
+    let rows: Vec<(String, Option<NaiveDateTime>)> = login_throttle::table
+        .filter(login_throttle::key.eq_any(keys))
+        .filter(login_throttle::locked_until.gt(now))
+        .select((login_throttle::key, login_throttle::locked_until))
+        .load(conn)?;
+    Ok(rows.into_iter().filter_map(|(key, until)| until.map(|u| (key, u))).collect())
 }
 
 /// Forgets a key's failures (after a successful sign-in).

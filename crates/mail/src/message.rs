@@ -36,6 +36,9 @@ pub enum MailContent {
         /// Whether MSP staff reset it (else the user changed it).
         by_staff: bool,
     },
+    /// Wrong codes after the right password locked the account's second
+    /// factor for a while (to the account's owner).
+    SecondFactorLocked,
     /// The operator's test mail.
     Test,
     /// The weekly list of what expires soon (to the MSP's owners and technicians).
@@ -113,6 +116,7 @@ impl MailContent {
             MailContent::Invitation { .. } => "invitation",
             MailContent::PasswordReset { .. } => "password_reset",
             MailContent::MfaChanged { .. } => "mfa_changed",
+            MailContent::SecondFactorLocked => "second_factor_locked",
             MailContent::Test => "test",
             MailContent::AccessRequest { .. } => "access_request",
             MailContent::ExpirationDigest { .. } => "expiration_digest",
@@ -228,6 +232,24 @@ impl MailContent {
                         notes: vec![format!("The link works once and is valid until {expiry}."), "If this was not you, ignore this e-mail; your password stays as it is.".into()],
                     }
                 }
+            }
+            MailContent::SecondFactorLocked => {
+                let (subject, heading, what, advice) = if de {
+                    (
+                        format!("Anmeldung gesperrt – {name}"),
+                        "Zu viele falsche Codes".to_owned(),
+                        "Bei der Anmeldung mit Deinem Konto wurde das richtige Passwort eingegeben, danach aber mehrmals ein falscher Code aus der Authenticator-App. Die Anmeldung ist deshalb für eine Weile gesperrt; jeder weitere falsche Code verlängert die Sperre.".to_owned(),
+                        format!("Warst Du das nicht, kennt jemand Dein Passwort: ändere es sofort und melde Dich bei {name}."),
+                    )
+                } else {
+                    (
+                        format!("Sign-in locked – {name}"),
+                        "Too many wrong codes".to_owned(),
+                        "Someone signing in to your account entered the right password, then several wrong codes from the authenticator app. Sign-in is therefore locked for a while; each further wrong code makes the lock longer.".to_owned(),
+                        format!("If that was not you, someone knows your password: change it at once and tell {name}."),
+                    )
+                };
+                Parts { subject, heading, paragraphs: vec![what, advice], button: None, notes: Vec::new() }
             }
             MailContent::MfaChanged { by_staff } => {
                 let what = match (by_staff, de) {

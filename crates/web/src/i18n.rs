@@ -210,6 +210,8 @@ catalogue! {
     skip_to_content: "Zum Inhalt", "Skip to content";
     menu: "Menü", "Menu";
     api_keys_title: "API-Schlüssel", "API keys";
+    mfa_locked: "gesperrt bis", "locked until";
+    mfa_locked_hint: "Zu viele falsche Codes nach dem richtigen Passwort", "Too many wrong codes after the right password";
     import_title: "Import", "Import";
     import_intro: "Lade den Export Deines IT-Glue-Kontos hoch (die ZIP-Datei, wie IT Glue sie liefert). Der Import läuft im Hintergrund; ein zweiter Lauf mit derselben Datei ändert nichts, ein unterbrochener macht dort weiter, wo er stand.", "Upload your IT Glue account export (the ZIP file as IT Glue makes it). The import runs in the background; running it again with the same file changes nothing, and an interrupted one continues where it stopped.";
     import_file: "IT-Glue-Export (.zip)", "IT Glue export (.zip)";

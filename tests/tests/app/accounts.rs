@@ -15,6 +15,7 @@ backend_tests!(
     wrong_password_and_unknown_email_answer_alike,
     repeated_failures_lock_the_account,
     five_wrong_codes_end_the_challenge,
+    wrong_codes_count_across_sign_ins_and_lock_the_second_factor,
     forms_without_csrf_token_or_from_elsewhere_are_refused,
     a_session_of_one_tenant_is_worthless_on_another,
     avatar_upload_accepts_pictures_and_refuses_the_rest,
@@ -348,6 +349,58 @@ async fn five_wrong_codes_end_the_challenge(app: TestApp) {
     let token = browser.get("/login").await.csrf();
     let late = browser.post("/login/mfa", &[("code", &good), ("csrf_token", &token)]).await;
     assert_eq!(late.location.as_deref(), Some("/login"));
+}
+
+async fn wrong_codes_count_across_sign_ins_and_lock_the_second_factor(app: TestApp) {
+    let smtp = SmtpServer::start(None);
+    let app = TestApp::spawn_with(app.backend, &smtp_toml(smtp.port, 8)).await.expect("app");
+    let tenant = app.with_tenant("acme").await;
+    let link = invite(&app, "acme", "max@muster.ch", "customer").await;
+    let (_, secret) = enrol(&app, "acme", &link).await;
+    let good = totp(&secret, 30);
+    let bad = if good == "000000" { "111111" } else { "000000" };
+    let mut browser = app.browser("acme");
+    let sign_in = |browser: &mut Browser| {
+        let mut browser = std::mem::replace(browser, app.browser("acme"));
+        async move {
+            let login = browser.submit("/login", "/login", &[("email", "max@muster.ch"), ("password", PASSWORD)]).await;
+            assert_eq!(login.location.as_deref(), Some("/login/mfa"), "the password is right");
+            browser
+        }
+    };
+    browser = sign_in(&mut browser).await;
+    for attempt in 1..=5 {
+        let token = browser.get("/login/mfa").await.csrf();
+        let page = browser.post("/login/mfa", &[("code", bad), ("csrf_token", &token)]).await;
+        assert_eq!(page.status, 401, "attempt {attempt}");
+    }
+    // A new sign-in with the right password does not buy five more guesses.
+    browser = sign_in(&mut browser).await;
+    let token = browser.get("/login/mfa").await.csrf();
+    assert_eq!(browser.post("/login/mfa", &[("code", bad), ("csrf_token", &token)]).await.status, 401);
+    let token = browser.get("/login/mfa").await.csrf();
+    let locked = browser.post("/login/mfa", &[("code", &good), ("csrf_token", &token)]).await;
+    assert_eq!(locked.status, 429, "even the right code waits out the lock");
+
+    // The account's owner is told, and the MSP's owners see it.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !smtp.messages().iter().any(|m| {
+        m.header("To").is_some_and(|to| to.contains("max@muster.ch"))
+            && m.header("Subject").is_some_and(|s| s.contains("gesperrt") || s.contains("locked"))
+    }) {
+        assert!(Instant::now() < deadline, "a mail about the lock");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let mut owner = app.with_owner(&tenant, "owner@acme.ch").await;
+    let users = owner.browser.get("/users").await;
+    assert!(users.body.contains("gesperrt bis") || users.body.contains("locked until"), "{}", users.body);
+
+    // Once the lock is over, the right code signs in and forgives the failures.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let token = browser.get("/login/mfa").await.csrf();
+    let done = browser.post("/login/mfa", &[("code", &good), ("csrf_token", &token)]).await;
+    assert_eq!(done.status, 303, "{}", done.body);
+    assert!(!owner.browser.get("/users").await.body.contains("gesperrt bis"));
 }
 
 async fn forms_without_csrf_token_or_from_elsewhere_are_refused(app: TestApp) {

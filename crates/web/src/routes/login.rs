@@ -146,7 +146,16 @@ pub async fn mfa_submit(
     let Some(signed) = session.filter(|s| s.session.stage == Stage::MfaPending) else {
         return Ok(see_other("/login"));
     };
-    match app.verify_mfa(&tenant, &signed, &form.code, &form.recovery_code, &ip).await? {
+    let outcome = match app.verify_mfa(&tenant, &signed, &form.code, &form.recovery_code, &ip).await {
+        Err(AppError::Locked { seconds }) => {
+            // Too many wrong codes for this account, in this sign-in or earlier ones.
+            let frame = Frame::for_request(req);
+            let error = Some(frame.t.locked.replace("{seconds}", &seconds.to_string()));
+            return Ok(render(StatusCode::TOO_MANY_REQUESTS, &LoginMfa { frame, error, next: form.next }));
+        }
+        other => other?,
+    };
+    match outcome {
         MfaOutcome::Passed(session) => {
             req.cookie().add(session_cookie(&app, &session.token));
             Ok(see_other(flow::local_path(&form.next, "/organizations")))

@@ -23,6 +23,8 @@ struct UserRow {
     role: &'static str,
     active: bool,
     mfa: bool,
+    /// When the lock of the second factor ends (wrong codes), if locked.
+    mfa_locked_until: String,
     is_me: bool,
 }
 
@@ -82,6 +84,7 @@ async fn users_page(
             role: u.role.as_str(),
             active: u.active,
             mfa: u.mfa_enrolled(),
+            mfa_locked_until: overview.second_factor_locked.get(&u.id).map(|at| frame.time(at)).unwrap_or_default(),
             is_me: &u.id == me,
         })
         .collect();

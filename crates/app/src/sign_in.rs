@@ -109,12 +109,22 @@ impl App {
     async fn check_password(&self, tenant: &Tenant, email: &str, password: &str, ip: &str) -> Result<User, AppError> {
         let keys = vec![throttle::account_key(&tenant.slug, email), throttle::address_key(ip)];
         let (tenant_id, lookup_email, check_keys) = (tenant.id.clone(), email.to_owned(), keys.clone());
-        let user = self
+        let (user, address_lock) = self
             .read(&tenant.id, move |tx| {
-                throttle::check(tx.conn, &check_keys)?;
-                Ok(users::by_email(tx.conn, &tenant_id, &lookup_email)?)
+                throttle::check(tx.conn, &check_keys[..1])?;
+                // A locked address may be one NAT for a whole office: it slows
+                // and refuses wrong passwords, but lets the right one through
+                // to the second factor.
+                let address_lock = match throttle::check(tx.conn, &check_keys[1..]) {
+                    Err(AuthError::Locked(seconds)) => Some(seconds),
+                    _ => None,
+                };
+                Ok((users::by_email(tx.conn, &tenant_id, &lookup_email)?, address_lock))
             })
             .await?;
+        if address_lock.is_some() {
+            tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+        }
         let (passwords, candidate, attempt) = (self.passwords.clone(), user.clone(), password.to_owned());
         let matched = self.blocking(move || resets::verify_sign_in(&passwords, candidate.as_ref(), &attempt)).await?;
         let accepted = user.filter(|u| matched && u.active);
@@ -133,7 +143,11 @@ impl App {
             Ok(())
         })
         .await?;
-        accepted.ok_or(AppError::Rejected)
+        match (accepted, address_lock) {
+            (Some(user), _) => Ok(user),
+            (None, Some(seconds)) => Err(AppError::Locked { seconds }),
+            (None, None) => Err(AppError::Rejected),
+        }
     }
 
     /// The password step of a sign-in on the tenant's host: a new session

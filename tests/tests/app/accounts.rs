@@ -14,6 +14,7 @@ backend_tests!(
     used_expired_and_replaced_invitations_do_not_work,
     wrong_password_and_unknown_email_answer_alike,
     repeated_failures_lock_the_account,
+    a_locked_address_still_lets_the_right_password_through,
     five_wrong_codes_end_the_challenge,
     wrong_codes_count_across_sign_ins_and_lock_the_second_factor,
     forms_without_csrf_token_or_from_elsewhere_are_refused,
@@ -329,6 +330,29 @@ async fn repeated_failures_lock_the_account(app: TestApp) {
         );
     }
     assert!(statuses[4..].iter().all(|s| *s == 429), "{statuses:?}");
+}
+
+async fn a_locked_address_still_lets_the_right_password_through(app: TestApp) {
+    let (_, _) = customer(&app, "acme", "max@muster.ch").await;
+    let mut browser = app.browser("acme");
+    // Twenty-one failures from one address (one office behind one NAT), each for another account.
+    let mut last = 0;
+    for i in 0..22 {
+        let email = format!("guess{i}@muster.ch");
+        last =
+            browser.submit("/login", "/login", &[("email", &email), ("password", "Wrong-Password-123!")]).await.status;
+    }
+    assert_eq!(last, 429, "the address is locked for wrong passwords");
+    let wrong =
+        browser.submit("/login", "/login", &[("email", "max@muster.ch"), ("password", "Wrong-Password-9")]).await;
+    assert_eq!(wrong.status, 429, "a wrong password from it is still refused");
+    let right = browser.submit("/login", "/login", &[("email", "max@muster.ch"), ("password", PASSWORD)]).await;
+    assert_eq!(
+        right.location.as_deref(),
+        Some("/login/mfa"),
+        "the right password goes on to the code: {}",
+        right.status
+    );
 }
 
 async fn five_wrong_codes_end_the_challenge(app: TestApp) {

@@ -123,6 +123,16 @@ impl MailContent {
         }
     }
 
+    /// When the mail's link stops working, if it carries one.
+    pub fn links_expire_at(&self) -> Option<NaiveDateTime> {
+        match self {
+            MailContent::Invitation { expires_at, .. } | MailContent::PasswordReset { expires_at, .. } => {
+                Some(*expires_at)
+            }
+            _ => None,
+        }
+    }
+
     /// Where replies should go instead of the MSP's support address, if anywhere.
     pub fn reply_to(&self) -> Option<&str> {
         match self {

@@ -75,6 +75,7 @@ pub fn enqueue(
             mail_outbox::attempts.eq(0),
             mail_outbox::next_attempt_at.eq(now),
             mail_outbox::created_at.eq(now),
+            mail_outbox::links_expire_at.eq(content.links_expire_at()),
         ))
         .execute(conn)?;
     Ok(id)
@@ -266,9 +267,30 @@ pub fn outcome(conn: &mut DbConn, id: &str) -> QueryResult<(String, i32, Option<
         .first(conn)
 }
 
-/// Queues every failed mail again with fresh attempts; returns how many.
+/// Gives up mails whose link expired before they could be sent, and erases
+/// their bodies: the outbox never keeps a live link of a mail that failed.
+/// Returns how many.
+pub fn expire_links(conn: &mut DbConn) -> QueryResult<usize> {
+    let now = chrono::Utc::now().naive_utc();
+    diesel::update(
+        mail_outbox::table
+            .filter(mail_outbox::links_expire_at.le(now))
+            .filter(mail_outbox::status.eq_any(["queued", "failed"])),
+    )
+    .set((
+        mail_outbox::status.eq("failed"),
+        mail_outbox::last_error.eq("the link in the mail expired before the mail could be sent"),
+        mail_outbox::body_text.eq(""),
+        mail_outbox::body_html.eq(""),
+        mail_outbox::links_expire_at.eq(None::<NaiveDateTime>),
+    ))
+    .execute(conn)
+}
+
+/// Queues every failed mail again with fresh attempts (not those given up
+/// with an expired link); returns how many.
 pub fn retry_failed(conn: &mut DbConn) -> QueryResult<usize> {
-    diesel::update(mail_outbox::table.filter(mail_outbox::status.eq("failed")))
+    diesel::update(mail_outbox::table.filter(mail_outbox::status.eq("failed")).filter(mail_outbox::body_text.ne("")))
         .set((
             mail_outbox::status.eq("queued"),
             mail_outbox::attempts.eq(0),

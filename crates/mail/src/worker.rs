@@ -62,8 +62,13 @@ impl OutboxWorker {
     /// One pass: claims due mail and tries to send each. Returns how many were sent.
     pub async fn run_once(&self) -> Result<usize, MailError> {
         let (worker, lease) = (self.id.to_string(), self.lease);
-        let claimed =
-            self.db.run(move |conn| outbox::claim(conn, &worker, lease, BATCH).map_err(StoreError::from)).await?;
+        let claimed = self
+            .db
+            .run(move |conn| {
+                outbox::expire_links(conn).map_err(StoreError::from)?;
+                outbox::claim(conn, &worker, lease, BATCH).map_err(StoreError::from)
+            })
+            .await?;
         let mut sent = 0;
         for mail in claimed {
             let outcome = match self.build(&mail) {

@@ -108,6 +108,7 @@ diesel::table! {
         last_error -> Nullable<Text>,
         created_at -> Timestamp,
         sent_at -> Nullable<Timestamp>,
+        links_expire_at -> Nullable<Timestamp>,
     }
 }
 

@@ -30,3 +30,8 @@ CREATE TABLE import_jobs (
     updated_at  TIMESTAMP NOT NULL,
     PRIMARY KEY (tenant_id, id)
 );
+
+-- When the links of a queued mail stop working (invitations, resets): a
+-- mail not sent by then is given up and its body, with the link, erased.
+ALTER TABLE mail_outbox ADD COLUMN links_expire_at TIMESTAMP;
+CREATE INDEX mail_outbox_links_expire ON mail_outbox (links_expire_at);

@@ -14,6 +14,7 @@ use diesel::prelude::*;
 backend_tests!(
     invitation_arrives_branded_multipart_in_the_recipients_language,
     smtp_outage_keeps_mail_queued_then_delivers_it_once,
+    a_mail_whose_link_expired_unsent_is_given_up_and_erased,
     two_workers_deliver_200_mails_exactly_once,
     invalid_recipients_are_refused_and_nothing_is_queued,
     cli_sends_test_mail_reports_and_retries,
@@ -93,6 +94,41 @@ async fn invitation_arrives_branded_multipart_in_the_recipients_language(app: Te
         mails.iter().find(|m| m.header("To").is_some_and(|t| t.contains("jane@example.com"))).expect("english mail");
     assert_eq!(english.header("Subject").as_deref(), Some("Invitation to plusundplus.ch IT's IT documentation"));
     assert!(english.parsed().subparts[0].get_body().expect("text").contains("Accept invitation"));
+}
+
+async fn a_mail_whose_link_expired_unsent_is_given_up_and_erased(app: TestApp) {
+    let port = free_port();
+    let app = TestApp::spawn_with(app.backend, &smtp_toml(port, 50)).await.expect("app");
+    let tenant = app.with_tenant("acme").await;
+    let expiring = MailContent::Invitation {
+        inviter: "Anna Muster".into(),
+        organization: None,
+        link: app.app.public().tenant(&tenant.slug, "/invitations/tok3n"),
+        expires_at: chrono::Utc::now().naive_utc() + chrono::Duration::seconds(2),
+    };
+    let id = enqueue(&app, &tenant, "max@muster.ch", Locale::De, expiring).await.expect("queued");
+    // Nothing listens, so it cannot be sent; once its link has expired it is given up, its body erased.
+    let started = Instant::now();
+    let (status, _, error, body) = loop {
+        let state = row(&app, &id).await;
+        if state.0 == "failed" {
+            break state;
+        }
+        assert!(started.elapsed() < Duration::from_secs(20), "never given up: {state:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert_eq!(status, "failed");
+    assert!(error.is_some_and(|e| e.contains("expired")));
+    assert!(body.is_empty() && !body.contains("tok3n"), "no live link stays in the outbox");
+    let html: String = app
+        .db
+        .run(move |c| m::mail_outbox.filter(m::id.eq(&id)).select(m::body_html).first(c).map_err(StoreError::from))
+        .await
+        .expect("row");
+    assert!(html.is_empty());
+    // `cairn mail retry` does not send an empty mail later.
+    let out = app.cli(&["mail", "retry"]).await.expect("retry");
+    assert!(out.contains('0'), "{out}");
 }
 
 async fn smtp_outage_keeps_mail_queued_then_delivers_it_once(app: TestApp) {

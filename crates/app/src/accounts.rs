@@ -9,7 +9,7 @@ use cairn_auth::mfa::{self, Enrolment};
 use cairn_auth::policy::Access;
 use cairn_auth::sessions::{self, Session, Stage};
 use cairn_auth::users::{self, ProfileChange, validate_name};
-use cairn_auth::{Theme, avatar, recovery, resets};
+use cairn_auth::{Theme, User, avatar, recovery, resets, throttle};
 use cairn_store::audit::{Actor, AuditAction, NewEvent};
 use cairn_tenancy::{Locale, Tenant};
 use cairn_vault::{ExposeSecret, FieldRef, SecretString};
@@ -235,10 +235,7 @@ impl App {
         change: &PasswordChange,
     ) -> Result<(), AppError> {
         let user = caller.require_user()?.clone();
-        let (passwords, checked, current) = (self.passwords.clone(), user.clone(), change.current_password.clone());
-        if !self.blocking(move || resets::verify_current(&passwords, &checked, &current)).await? {
-            return Err(AppError::invalid("current_password", Reason::CurrentPassword));
-        }
+        self.reauthenticate(caller, &user, "current_password", &change.current_password).await?;
         check_new_password(
             &change.new_password,
             &change.new_password_confirm,
@@ -290,15 +287,43 @@ impl App {
 
     /// Ten new recovery codes, shown once on the next profile view; the old ones stop working.
     #[tracing::instrument(skip_all, fields(tenant = %caller.tenant().slug, user = caller.label()))]
-    pub async fn renew_recovery_codes(&self, caller: &Caller, session: &Session) -> Result<(), AppError> {
+    pub async fn renew_recovery_codes(
+        &self,
+        caller: &Caller,
+        session: &Session,
+        current_password: &str,
+    ) -> Result<(), AppError> {
         let (user, session) = (caller.require_user()?.clone(), session.clone());
         if session.user_id != user.id {
             return Err(AppError::NotFound);
         }
+        // Whoever holds an open session must not get codes that outlive it.
+        self.reauthenticate(caller, &user, "recovery_password", current_password).await?;
         self.write(&caller.tenant().id, move |tx| {
             renew_codes(tx, &user, &session)?;
             tx.audit(&NewEvent::new(user_actor(&user), AuditAction::MfaRecoveryCodesRenewed))
         })
         .await
+    }
+
+    /// Asks a signed-in user for their password again before a change that
+    /// would outlast a stolen session. Wrong answers are counted per account
+    /// and lock like sign-in failures.
+    async fn reauthenticate(&self, caller: &Caller, user: &User, field: &str, password: &str) -> Result<(), AppError> {
+        let key = throttle::reauth_key(&caller.tenant().slug, &user.id);
+        let check = key.clone();
+        self.read(&caller.tenant().id, move |tx| Ok(throttle::check(tx.conn, std::slice::from_ref(&check))?)).await?;
+        let (passwords, checked, current) = (self.passwords.clone(), user.clone(), password.to_owned());
+        let ok = self.blocking(move || resets::verify_current(&passwords, &checked, &current)).await?;
+        self.write(&caller.tenant().id, move |tx| {
+            if ok {
+                throttle::clear(tx.conn, &key)?;
+            } else {
+                throttle::record_failure(tx.conn, &key, throttle::ACCOUNT_FREE_FAILURES)?;
+            }
+            Ok(())
+        })
+        .await?;
+        if ok { Ok(()) } else { Err(AppError::invalid(field, Reason::CurrentPassword)) }
     }
 }

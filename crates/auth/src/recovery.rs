@@ -16,6 +16,12 @@ fn normalize(code: &str) -> String {
     code.chars().filter(|c| c.is_ascii_alphanumeric()).flat_map(char::to_lowercase).collect()
 }
 
+/// A code's stored hash, salted with its user's id: one table of
+/// precomputed hashes cannot serve every account at once.
+fn code_hash(user: &User, code: &str) -> String {
+    hash_token(&format!("{}:{}", user.id, normalize(code)))
+}
+
 /// Replaces the user's recovery codes with ten new ones and returns them,
 /// to be shown once (`xxxx-xxxx-xx`, about 59 bits each). Only hashes are stored.
 pub fn regenerate(conn: &mut DbConn, user: &User) -> Result<Vec<String>, AuthError> {
@@ -34,7 +40,7 @@ pub fn regenerate(conn: &mut DbConn, user: &User) -> Result<Vec<String>, AuthErr
                 recovery_codes::tenant_id.eq(user.tenant_id.as_str()),
                 recovery_codes::id.eq(new_id()),
                 recovery_codes::user_id.eq(&user.id),
-                recovery_codes::code_hash.eq(hash_token(&normalize(&code))),
+                recovery_codes::code_hash.eq(code_hash(user, &code)),
                 recovery_codes::created_at.eq(now),
             ))
             .execute(conn)?;
@@ -48,7 +54,8 @@ pub fn consume(conn: &mut DbConn, user: &User, code: &str) -> Result<(), AuthErr
     let used = diesel::update(recovery_codes::table)
         .filter(recovery_codes::tenant_id.eq(user.tenant_id.as_str()))
         .filter(recovery_codes::user_id.eq(&user.id))
-        .filter(recovery_codes::code_hash.eq(hash_token(&normalize(code))))
+        // Codes made before hashes were salted keep working until renewed.
+        .filter(recovery_codes::code_hash.eq_any([code_hash(user, code), hash_token(&normalize(code))]))
         .filter(recovery_codes::used_at.is_null())
         .set(recovery_codes::used_at.eq(chrono::Utc::now().naive_utc()))
         .execute(conn)?;

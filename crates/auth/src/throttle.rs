@@ -32,6 +32,12 @@ pub fn mfa_key(tenant_slug: &str, user_id: &str) -> String {
     format!("mfa:{tenant_slug}:{user_id}")
 }
 
+/// The key of an account's re-authentication (the current password asked
+/// again before a password change or new recovery codes).
+pub fn reauth_key(tenant_slug: &str, user_id: &str) -> String {
+    format!("reauth:{tenant_slug}:{user_id}")
+}
+
 /// The key of a client address.
 pub fn address_key(ip: &str) -> String {
     format!("address:{ip}")

@@ -21,6 +21,7 @@ backend_tests!(
     a_session_of_one_tenant_is_worthless_on_another,
     avatar_upload_accepts_pictures_and_refuses_the_rest,
     avatar_decodes_are_bounded_and_a_busy_server_says_so,
+    new_recovery_codes_and_password_changes_ask_for_the_password_again,
     password_reset_answers_alike_and_keeps_mfa,
     owner_manages_users,
     access_request_reaches_the_msp,
@@ -601,6 +602,59 @@ async fn avatar_decodes_are_bounded_and_a_busy_server_says_so(app: TestApp) {
     // A saved picture redirects to the profile (followed: 200).
     assert!(statuses.iter().all(|s| matches!(s, 200 | 429)), "{statuses:?}");
     assert!(statuses.contains(&200) && statuses.contains(&429), "some decoded, some asked to retry: {statuses:?}");
+}
+
+async fn new_recovery_codes_and_password_changes_ask_for_the_password_again(app: TestApp) {
+    let (mut browser, _) = customer(&app, "acme", "max@muster.ch").await;
+    browser.get("/profile").await;
+    let left = |page: &Page| page.body.contains("class=\"codes\"");
+    assert!(!left(&browser.get("/profile").await), "codes are shown once only");
+    // A stolen session alone gets no new codes: the password is asked again.
+    for password in ["", "Wrong-Password-123!"] {
+        let token = browser.get("/profile").await.csrf();
+        let refused =
+            browser.post("/profile/recovery-codes", &[("recovery_password", password), ("csrf_token", &token)]).await;
+        assert_eq!(refused.status, 422, "{password:?}");
+        assert!(!left(&refused), "no codes for {password:?}");
+    }
+    let token = browser.get("/profile").await.csrf();
+    let renewed =
+        browser.post("/profile/recovery-codes", &[("recovery_password", PASSWORD), ("csrf_token", &token)]).await;
+    assert_eq!(renewed.status, 303);
+    let shown = browser.get("/profile").await;
+    assert!(left(&shown), "the new codes are shown once");
+    let code = shown.body.split("<li><code>").nth(1).and_then(|r| r.split('<').next()).expect("a code").to_owned();
+
+    // A code signs in once, in place of the app's code (stored salted per user).
+    for (attempt, expected) in [(1, 303), (2, 401)] {
+        let mut other = app.browser("acme");
+        other.submit("/login", "/login", &[("email", "max@muster.ch"), ("password", PASSWORD)]).await;
+        let token = other.get("/login/mfa").await.csrf();
+        let page = other.post("/login/mfa", &[("recovery_code", &code), ("csrf_token", &token)]).await;
+        assert_eq!(page.status, expected, "use {attempt} of a recovery code");
+    }
+
+    // Guessing the current password on the change form locks like sign-in does.
+    let mut statuses = Vec::new();
+    for _ in 0..6 {
+        let token = browser.get("/profile").await.csrf();
+        let fields = [
+            ("current_password", "Wrong-Password-123!"),
+            ("new_password", "Gletscher-Murmeltier-Kompass-7"),
+            ("new_password_confirm", "Gletscher-Murmeltier-Kompass-7"),
+            ("csrf_token", token.as_str()),
+        ];
+        statuses.push(browser.post("/profile/password", &fields).await.status);
+    }
+    assert!(statuses.starts_with(&[422, 422]) && statuses.ends_with(&[429]), "{statuses:?}");
+    let token = browser.get("/profile").await.csrf();
+    let fields = [
+        ("current_password", PASSWORD),
+        ("new_password", "Gletscher-Murmeltier-Kompass-7"),
+        ("new_password_confirm", "Gletscher-Murmeltier-Kompass-7"),
+        ("csrf_token", token.as_str()),
+    ];
+    assert_eq!(browser.post("/profile/password", &fields).await.status, 429, "even the right one waits out the lock");
 }
 
 async fn password_reset_answers_alike_and_keeps_mfa(app: TestApp) {

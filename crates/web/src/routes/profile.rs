@@ -171,9 +171,23 @@ pub async fn password_change(
     }
 }
 
+/// The form for new recovery codes: the current password again.
+#[derive(Deserialize)]
+pub struct RecoveryForm {
+    #[serde(default)]
+    recovery_password: String,
+}
+
 /// `POST /profile/recovery-codes`: ten new codes, shown once; the old ones stop working.
 #[handler]
-pub async fn recovery_regenerate(app: AppData<'_>, signed: Signed) -> WebResult<Response> {
-    app.renew_recovery_codes(&signed.caller, &signed.signed.session).await?;
-    Ok(see_other("/profile"))
+pub async fn recovery_regenerate(
+    req: &Request,
+    app: AppData<'_>,
+    signed: Signed,
+    Form(form): Form<RecoveryForm>,
+) -> WebResult<Response> {
+    match app.renew_recovery_codes(&signed.caller, &signed.signed.session, &form.recovery_password).await {
+        Ok(()) => Ok(see_other("/profile")),
+        Err(error) => profile_error(req, &app, &signed, StatusCode::UNPROCESSABLE_ENTITY, error).await,
+    }
 }

@@ -44,6 +44,11 @@ impl App {
         Ok(MailOutcome { status, attempts, error })
     }
 
+    /// The connection pool: (connections open, idle, callers waiting).
+    pub fn pool_status(&self) -> (usize, usize, usize) {
+        self.database().pool_status()
+    }
+
     /// The outbox's counts and latest errors, over every tenant.
     pub async fn mail_status(&self) -> Result<StatusReport, AppError> {
         self.platform(|conn| Ok(outbox::status(conn)?)).await

@@ -133,8 +133,13 @@ impl App {
             if ok {
                 throttle::clear(tx.conn, &keys[0])?;
             } else {
-                throttle::record_failure(tx.conn, &keys[0], throttle::ACCOUNT_FREE_FAILURES)?;
-                throttle::record_failure(tx.conn, &keys[1], throttle::ADDRESS_FREE_FAILURES)?;
+                metrics::counter!("cairn_sign_in_failures_total", "step" => "password").increment(1);
+                if throttle::record_failure(tx.conn, &keys[0], throttle::ACCOUNT_FREE_FAILURES)? {
+                    metrics::counter!("cairn_sign_in_locks_total", "key" => "account").increment(1);
+                }
+                if throttle::record_failure(tx.conn, &keys[1], throttle::ADDRESS_FREE_FAILURES)? {
+                    metrics::counter!("cairn_sign_in_locks_total", "key" => "address").increment(1);
+                }
                 let mut event = NewEvent::new(Actor::System, AuditAction::SignInFailed)
                     .details(serde_json::json!({ "email": email }));
                 event.ip = Some(&ip);

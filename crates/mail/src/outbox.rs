@@ -227,6 +227,8 @@ pub struct StatusReport {
     pub failed: i64,
     /// The newest unsent mails with an error: (id, recipient, attempts, error).
     pub latest_errors: Vec<(String, String, i32, String)>,
+    /// When the oldest mail still waiting was queued.
+    pub oldest_queued_at: Option<NaiveDateTime>,
 }
 
 /// Reads the outbox's state.
@@ -256,6 +258,10 @@ pub fn status(conn: &mut DbConn) -> QueryResult<StatusReport> {
             mail_outbox::last_error.assume_not_null(),
         ))
         .load(conn)?;
+    report.oldest_queued_at = mail_outbox::table
+        .filter(mail_outbox::status.eq_any(["queued", "sending"]))
+        .select(diesel::dsl::min(mail_outbox::created_at))
+        .first::<Option<NaiveDateTime>>(conn)?;
     Ok(report)
 }
 

@@ -79,6 +79,7 @@ impl OutboxWorker {
             match outcome {
                 Ok(()) => {
                     sent += 1;
+                    metrics::counter!("cairn_mail_sent_total").increment(1);
                     tracing::info!(mail = %mail.id, tenant = %mail.tenant_id, attempt = mail.attempts, "mail sent");
                     self.db.run(move |conn| outbox::mark_sent(conn, &mail, &worker).map_err(StoreError::from)).await?;
                 }
@@ -91,6 +92,8 @@ impl OutboxWorker {
                             outbox::mark_attempt_failed(conn, &mail, &worker, &text, &policy).map_err(StoreError::from)
                         })
                         .await?;
+                    metrics::counter!("cairn_mail_failed_attempts_total", "final" => if gave_up { "true" } else { "false" })
+                        .increment(1);
                     if gave_up {
                         tracing::error!(mail = %id, attempt = attempts, error = %error, "mail failed for good");
                     } else {

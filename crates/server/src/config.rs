@@ -46,6 +46,8 @@ pub struct Settings {
     pub attachments: AttachmentSettings,
     /// Imports started from the settings page.
     pub import: ImportSettings,
+    /// Prometheus metrics.
+    pub metrics: MetricsSettings,
     /// Expirations and their digest mail.
     pub expirations: ExpirationSettings,
     /// Logging.
@@ -98,6 +100,14 @@ pub struct S3Settings {
 pub struct AttachmentSettings {
     /// The largest file accepted, in bytes.
     pub max_bytes: usize,
+}
+
+/// `[metrics]`
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MetricsSettings {
+    /// Where `/metrics` answers (e.g. `127.0.0.1:9100`); unset: no metrics.
+    pub bind: Option<std::net::SocketAddr>,
 }
 
 /// `[import]`

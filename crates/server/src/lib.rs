@@ -4,6 +4,7 @@
 pub mod cli;
 pub mod config;
 mod import;
+mod metrics;
 mod startup;
 pub mod telemetry;
 

@@ -108,6 +108,7 @@ pub struct Application {
     grace: Duration,
     mail_worker: OutboxWorker,
     digest: Option<cairn_app::DigestSchedule>,
+    metrics: Option<std::net::SocketAddr>,
 }
 
 impl Application {
@@ -145,6 +146,7 @@ impl Application {
             grace: Duration::from_secs(settings.server.shutdown_grace_secs),
             mail_worker,
             digest: settings.expirations.digest.then(|| digest_schedule(settings)),
+            metrics: settings.metrics.bind,
         })
     }
 
@@ -184,22 +186,38 @@ impl Application {
                 }
             })
         });
+        let metrics = match self.metrics {
+            Some(bind) => {
+                let mut stop = stop_tx.subscribe();
+                let shutdown = async move {
+                    let _ = stop.changed().await;
+                };
+                match crate::metrics::serve(bind, Arc::clone(&self.app), shutdown).await {
+                    Ok(task) => Some(task),
+                    Err(error) => return Err(std::io::Error::other(format!("{error:#}"))),
+                }
+            }
+            None => None,
+        };
+        let endpoint = poem::EndpointExt::boxed(poem::EndpointExt::map_to_response(cairn_web::endpoint(
+            self.app,
+            self.trust_forwarded_for,
+            poem::EndpointExt::boxed(poem::EndpointExt::map_to_response(cairn_api::tenant_api(self.api_limit))),
+            self.operator_token.map(|token| {
+                poem::EndpointExt::boxed(poem::EndpointExt::map_to_response(cairn_api::operator_api(token)))
+            }),
+        )));
+        // Requests are counted only when metrics are on: otherwise nothing on the hot path.
+        let endpoint =
+            if metrics.is_some() { poem::EndpointExt::boxed(crate::metrics::track(endpoint)) } else { endpoint };
         let served = Server::new_with_acceptor(self.acceptor)
-            .run_with_graceful_shutdown(
-                cairn_web::endpoint(
-                    self.app,
-                    self.trust_forwarded_for,
-                    poem::EndpointExt::boxed(poem::EndpointExt::map_to_response(cairn_api::tenant_api(self.api_limit))),
-                    self.operator_token.map(|token| {
-                        poem::EndpointExt::boxed(poem::EndpointExt::map_to_response(cairn_api::operator_api(token)))
-                    }),
-                ),
-                shutdown,
-                Some(self.grace),
-            )
+            .run_with_graceful_shutdown(endpoint, shutdown, Some(self.grace))
             .await;
         let _ = stop_tx.send(true);
         let _ = worker.await;
+        if let Some(metrics) = metrics {
+            let _ = metrics.await;
+        }
         if let Some(digests) = digests {
             let _ = digests.await;
         }

@@ -89,6 +89,12 @@ impl Database {
         Ok(db)
     }
 
+    /// How the connection pool stands: (connections open, idle, callers waiting).
+    pub fn pool_status(&self) -> (usize, usize, usize) {
+        let status = self.pool.status();
+        (status.size, status.available, status.waiting)
+    }
+
     /// The URL this database was opened with.
     pub fn url(&self) -> &DatabaseUrl {
         &self.url
@@ -111,7 +117,10 @@ impl Database {
         T: Send + 'static,
         E: From<StoreError> + Send + 'static,
     {
-        let conn = match self.pool.get().await {
+        let waited = std::time::Instant::now();
+        let conn = self.pool.get().await;
+        metrics::histogram!("cairn_db_pool_wait_seconds").record(waited.elapsed().as_secs_f64());
+        let conn = match conn {
             Ok(conn) => conn,
             Err(managed::PoolError::Backend(e)) => return Err(e.into()),
             Err(e) => return Err(StoreError::Pool(e.to_string()).into()),

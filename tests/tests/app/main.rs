@@ -9,6 +9,7 @@ mod documentation;
 mod hosts;
 mod import;
 mod mail;
+mod metrics;
 mod navigation;
 mod operator;
 mod pages;

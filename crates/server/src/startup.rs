@@ -186,6 +186,9 @@ impl Application {
                 }
             })
         });
+        // Tenant changes made on other nodes reach this one's cache within a second.
+        let follow_stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let follower = self.app.directory().follow_changes(Arc::clone(&follow_stop));
         let metrics = match self.metrics {
             Some(bind) => {
                 let mut stop = stop_tx.subscribe();
@@ -214,7 +217,11 @@ impl Application {
             .run_with_graceful_shutdown(endpoint, shutdown, Some(self.grace))
             .await;
         let _ = stop_tx.send(true);
+        follow_stop.store(true, std::sync::atomic::Ordering::Relaxed);
         let _ = worker.await;
+        if let Some(follower) = follower {
+            let _ = follower.await;
+        }
         if let Some(metrics) = metrics {
             let _ = metrics.await;
         }

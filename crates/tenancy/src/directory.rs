@@ -112,8 +112,10 @@ const TENANT_TABLES: &[&str] = &[
 ///
 /// Lookups are cached (hits and misses) for a short time so that resolving a
 /// request's host costs no query on the hot path. Changes made through this
-/// directory clear the cache at once; other processes (the CLI, other nodes)
-/// are seen when the entry expires.
+/// directory clear the cache at once. On PostgreSQL every change is also
+/// announced (`NOTIFY cairn_tenants`) and [`TenantDirectory::follow_changes`]
+/// clears the caches of the other nodes within a second; elsewhere, and as
+/// the fallback, changes are seen when the entry expires.
 #[derive(Clone)]
 pub struct TenantDirectory {
     db: Database,
@@ -125,6 +127,65 @@ impl TenantDirectory {
     pub fn new(db: Database, ttl: Duration) -> Self {
         let cache = Cache::builder().max_capacity(10_000).time_to_live(ttl).build();
         Self { db, cache }
+    }
+
+    /// Clears this node's cache and tells the others (PostgreSQL) to clear theirs.
+    async fn changed(&self) {
+        self.cache.invalidate_all();
+        if self.db.url().backend() == cairn_store::Backend::Postgres {
+            let told = self
+                .db
+                .run(|conn| {
+                    diesel::sql_query("NOTIFY cairn_tenants").execute(conn).map_err(cairn_store::StoreError::from)
+                })
+                .await;
+            if let Err(error) = told {
+                tracing::warn!(%error, "other nodes could not be told of a tenant change; they see it when their cache expires");
+            }
+        }
+    }
+
+    /// Follows tenant changes made by other nodes and processes (PostgreSQL):
+    /// a connection of its own listens on `cairn_tenants` and every
+    /// announcement clears the cache. Polls about four times a second until
+    /// `stop` is set; reconnects after a lost connection. `None` on SQLite,
+    /// where there is one node.
+    pub fn follow_changes(&self, stop: Arc<std::sync::atomic::AtomicBool>) -> Option<tokio::task::JoinHandle<()>> {
+        use std::sync::atomic::Ordering;
+        if self.db.url().backend() != cairn_store::Backend::Postgres {
+            return None;
+        }
+        let (url, cache) = (self.db.url().clone(), self.cache.clone());
+        Some(tokio::task::spawn_blocking(move || {
+            let mut listening: Option<diesel::PgConnection> = None;
+            while !stop.load(Ordering::Relaxed) {
+                let Some(pg) = listening.as_mut() else {
+                    match url.connect() {
+                        Ok(DbConn::Postgres(mut pg)) => {
+                            if diesel::sql_query("LISTEN cairn_tenants").execute(&mut pg).is_ok() {
+                                // Changes made while nobody listened are unknown: forget everything.
+                                cache.invalidate_all();
+                                listening = Some(pg);
+                                continue;
+                            }
+                        }
+                        Ok(_) => return,
+                        Err(error) => tracing::warn!(%error, "cannot listen for tenant changes; retrying"),
+                    }
+                    std::thread::sleep(Duration::from_secs(2));
+                    continue;
+                };
+                // Any statement makes libpq read what arrived, notifications included.
+                if diesel::sql_query("SELECT 1").execute(pg).is_err() {
+                    listening = None;
+                    continue;
+                }
+                if pg.notifications_iter().fold(false, |any, n| any | n.is_ok()) {
+                    cache.invalidate_all();
+                }
+                std::thread::sleep(Duration::from_millis(250));
+            }
+        }))
     }
 
     /// The database behind the directory.
@@ -196,7 +257,7 @@ impl TenantDirectory {
                 Ok((tenant, extra))
             })
             .await?;
-        self.cache.invalidate_all();
+        self.changed().await;
         Ok(created)
     }
 
@@ -252,7 +313,7 @@ impl TenantDirectory {
                 find_by_slug(conn, &slug)
             })
             .await?;
-        self.cache.invalidate_all();
+        self.changed().await;
         Ok(tenant)
     }
 
@@ -278,7 +339,7 @@ impl TenantDirectory {
                 Ok(tenant)
             })
             .await?;
-        self.cache.invalidate_all();
+        self.changed().await;
         Ok(tenant)
     }
 
@@ -305,7 +366,7 @@ impl TenantDirectory {
                 Ok(Tenant { status, ..tenant })
             })
             .await?;
-        self.cache.invalidate_all();
+        self.changed().await;
         Ok(tenant)
     }
 
@@ -343,7 +404,7 @@ impl TenantDirectory {
                 Ok(())
             })
             .await?;
-        self.cache.invalidate_all();
+        self.changed().await;
         Ok(())
     }
 

@@ -11,6 +11,7 @@ mod import;
 mod mail;
 mod metrics;
 mod navigation;
+mod nodes;
 mod operator;
 mod pages;
 mod schemathesis;

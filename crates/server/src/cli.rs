@@ -53,6 +53,19 @@ pub enum Command {
     /// What expires: the weekly digest mail.
     #[command(subcommand)]
     Expirations(ExpirationsCommand),
+    /// Write a consistent snapshot of the SQLite database to FILE, while the
+    /// server runs (PostgreSQL: use pg_dump). Attachments in <data_dir>/files
+    /// and the master key are backed up separately.
+    Backup {
+        /// Where to write the snapshot (must not exist).
+        file: PathBuf,
+    },
+    /// Put a snapshot made by `cairn backup` in place of the SQLite database.
+    /// Stop the server first.
+    Restore {
+        /// The snapshot.
+        file: PathBuf,
+    },
     /// Import another product's export into a tenant.
     #[command(subcommand)]
     Import(crate::import::ImportCommand),
@@ -259,6 +272,18 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<()> {
             }
             let queued = app.queue_expiration_digests(schedule).await?;
             writeln!(out, "{queued} digest mail(s) queued")?;
+        }
+        Command::Backup { file } => {
+            let url = settings.database_url();
+            let dest = file.clone();
+            tokio::task::spawn_blocking(move || cairn_store::backup::snapshot(&url, &dest)).await??;
+            writeln!(out, "backup written to {}", file.display())?;
+        }
+        Command::Restore { file } => {
+            let url = settings.database_url();
+            let source = file.clone();
+            tokio::task::spawn_blocking(move || cairn_store::backup::restore(&url, &source)).await??;
+            writeln!(out, "restored from {}; start the server again", file.display())?;
         }
         Command::Import(command) => {
             let app = startup::cli_state(&settings).await?;

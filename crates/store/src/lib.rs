@@ -10,6 +10,7 @@
 //! concerns have one source of truth; the crates above own the logic.
 
 pub mod audit;
+pub mod backup;
 mod conn;
 mod error;
 mod ids;

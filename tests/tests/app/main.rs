@@ -3,6 +3,7 @@
 mod accounts;
 mod api;
 mod assets;
+mod backup;
 mod browser_walk;
 mod cli;
 mod documentation;

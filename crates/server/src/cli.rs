@@ -211,6 +211,19 @@ pub enum MasterKeyCommand {
     },
 }
 
+/// The `cairn` binary: parses the command line, runs it, prints an error
+/// and fails when it fails.
+pub async fn main() -> std::process::ExitCode {
+    let cli = <Cli as Parser>::parse();
+    match run(cli, &mut std::io::stdout()).await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
 /// Runs a command; what it prints for the user goes to `out`.
 pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<()> {
     let files: Vec<&std::path::Path> = cli.config.iter().map(PathBuf::as_path).collect();

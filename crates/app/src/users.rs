@@ -1,5 +1,7 @@
 //! The owner's user management.
 
+use std::collections::HashMap;
+
 use cairn_assets::organizations;
 use cairn_auth::invitations::{self, Invitation};
 use cairn_auth::policy::{Action, Resource, can};
@@ -22,7 +24,7 @@ pub struct UsersOverview {
     /// Active organizations as (id, name), to invite customers into.
     pub organizations: Vec<(String, String)>,
     /// Users whose second factor is locked by wrong codes, with the lock's end (UTC).
-    pub second_factor_locked: std::collections::HashMap<String, chrono::NaiveDateTime>,
+    pub second_factor_locked: HashMap<String, chrono::NaiveDateTime>,
 }
 
 impl App {
@@ -40,14 +42,12 @@ impl App {
         let slug = caller.tenant().slug.to_string();
         self.read(&caller.tenant().id, move |tx| {
             let users = users::list(tx.conn, tx.tenant)?;
-            let keys: Vec<String> = users.iter().map(|u| throttle::mfa_key(&slug, &u.id)).collect();
-            let locked = throttle::locked(tx.conn, &keys)?;
-            let second_factor_locked = users
-                .iter()
-                .filter_map(|u| {
-                    let key = throttle::mfa_key(&slug, &u.id);
-                    locked.iter().find(|(k, _)| *k == key).map(|(_, until)| (u.id.clone(), *until))
-                })
+            let user_of: HashMap<String, &str> =
+                users.iter().map(|u| (throttle::mfa_key(&slug, &u.id), u.id.as_str())).collect();
+            let keys: Vec<String> = user_of.keys().cloned().collect();
+            let second_factor_locked = throttle::locked(tx.conn, &keys)?
+                .into_iter()
+                .filter_map(|(key, until)| user_of.get(&key).map(|id| ((*id).to_owned(), until)))
                 .collect();
             Ok(UsersOverview {
                 users,

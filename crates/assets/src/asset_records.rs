@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, HashMap};
 use cairn_auth::User;
 use cairn_auth::policy::{Action, Visibility};
 use cairn_store::audit::Actor;
-use cairn_store::schema::{asset_types, records};
+use cairn_store::schema::records;
 use cairn_store::{DbConn, TenantId};
 use cairn_vault::{ExposeSecret, Keyring};
 use chrono::NaiveDate;
@@ -156,14 +156,14 @@ fn checked_tags(
     input: &RecordInput,
 ) -> Result<Vec<(String, Vec<String>)>, AssetError> {
     let mut out = Vec::new();
-    let slugs: HashMap<String, String> = asset_types::table
-        .filter(asset_types::tenant_id.eq(tenant.as_str()))
-        .select((asset_types::id, asset_types::slug))
-        .load::<(String, String)>(conn)?
-        .into_iter()
-        .collect();
+    // The types' slugs, loaded once and only when a tag field is given.
+    let mut slugs: Option<HashMap<String, (String, String)>> = None;
     for field in asset_type.active_fields().filter(|f| f.kind == FieldKind::Tag) {
         let Some(wanted) = input.tags.get(&field.id) else { continue };
+        let slugs = match &mut slugs {
+            Some(slugs) => slugs,
+            None => slugs.insert(crate::asset_types::labels(conn, tenant)?),
+        };
         let mut targets: Vec<String> = Vec::new();
         for id in wanted {
             if !targets.contains(id) {
@@ -182,7 +182,9 @@ fn checked_tags(
                 return Err(AssetError::invalid(&field.name, "links only to live records of this organization"));
             };
             let what = match (Kind::parse(kind), type_id) {
-                (Some(Kind::Asset), Some(type_id)) => slugs.get(type_id).cloned().unwrap_or_default(),
+                (Some(Kind::Asset), Some(type_id)) => {
+                    slugs.get(type_id).map(|(slug, _)| slug.clone()).unwrap_or_default()
+                }
                 _ => kind.clone(),
             };
             if !field.tag_targets.is_empty() && !field.tag_targets.contains(&what) {

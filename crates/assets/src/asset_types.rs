@@ -7,7 +7,7 @@
 //! kept in the definition, marked removed, so the values it held stay in
 //! the records and their history.
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use cairn_store::audit::{self, Actor, AuditAction, NewEvent};
 use cairn_store::schema::{asset_types, attachments, records, relations};
@@ -511,6 +511,18 @@ pub fn find(conn: &mut DbConn, tenant: &TenantId, slug_or_id: &str) -> Result<As
         .first::<TypeRow>(conn)
         .optional()?;
     row.map(AssetType::from).ok_or(AssetError::NotFound)
+}
+
+/// Every type's slug and name by its id (archived ones too), for showing
+/// records of any type.
+pub fn labels(conn: &mut DbConn, tenant: &TenantId) -> Result<HashMap<String, (String, String)>, AssetError> {
+    Ok(asset_types::table
+        .filter(asset_types::tenant_id.eq(tenant.as_str()))
+        .select((asset_types::id, asset_types::slug, asset_types::name))
+        .load::<(String, String, String)>(conn)?
+        .into_iter()
+        .map(|(id, slug, name)| (id, (slug, name)))
+        .collect())
 }
 
 /// Every type of the tenant, by name; archived ones only when asked.

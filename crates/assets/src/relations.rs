@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, HashMap};
 use cairn_auth::User;
 use cairn_auth::policy::{Access, Action, Principal, Resource, Visibility, can};
 use cairn_store::audit::{self, Actor, AuditAction, NewEvent};
-use cairn_store::schema::{asset_types, documents, records, relations};
+use cairn_store::schema::{documents, records, relations};
 use cairn_store::{DbConn, TenantId, new_id};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -295,13 +295,7 @@ pub fn of(conn: &mut DbConn, user: &User, grant: Option<Access>, item_id: &str) 
         .into_iter()
         .map(|r| (r.0.clone(), r))
         .collect();
-    let types: HashMap<String, (String, String)> = asset_types::table
-        .filter(asset_types::tenant_id.eq(tenant))
-        .select((asset_types::id, asset_types::slug, asset_types::name))
-        .load::<(String, String, String)>(conn)?
-        .into_iter()
-        .map(|(id, slug, name)| (id, (slug, name)))
-        .collect();
+    let types = crate::asset_types::labels(conn, &user.tenant_id)?;
     let found_documents: HashMap<String, (String, bool)> = documents::table
         .filter(documents::tenant_id.eq(tenant))
         .filter(documents::id.eq_any(&document_ids))

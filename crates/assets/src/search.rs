@@ -5,7 +5,7 @@
 use cairn_auth::User;
 use cairn_auth::policy::{Action, Principal, Resource, Visibility, can};
 use cairn_store::DbConn;
-use cairn_store::schema::{asset_types, documents, organization_grants, records};
+use cairn_store::schema::{documents, organization_grants, records};
 use diesel::prelude::*;
 
 use crate::records::escape_like;
@@ -97,13 +97,7 @@ pub fn search(conn: &mut DbConn, user: &User, query: &str) -> Result<Vec<Hit>, A
             .select(organization_grants::organization_id);
         select = select.filter(records::organization_id.eq_any(granted)).filter(records::visibility.eq("everyone"));
     }
-    let types: std::collections::HashMap<String, (String, String)> = asset_types::table
-        .filter(asset_types::tenant_id.eq(tenant))
-        .select((asset_types::id, asset_types::slug, asset_types::name))
-        .load::<(String, String, String)>(conn)?
-        .into_iter()
-        .map(|(id, slug, name)| (id, (slug, name)))
-        .collect();
+    let types = crate::asset_types::labels(conn, &user.tenant_id)?;
     type Row = (String, String, String, String, String, Option<String>);
     for (id, organization_id, kind, name, visibility, asset_type) in select.load::<Row>(conn)? {
         // Only organizations that are visible (active, granted) — and the policy says yes.

@@ -265,7 +265,7 @@ pub struct DocumentFiles {
 /// from titles and may differ from them, so only the locator is trusted.
 pub fn document_files(source: &Source) -> HashMap<String, DocumentFiles> {
     let mut found: HashMap<String, DocumentFiles> = HashMap::new();
-    for name in source.names().filter(|n| n.starts_with("documents/")) {
+    for name in source.names_under("documents/") {
         let parts: Vec<&str> = name.split('/').collect();
         // documents/<Org>/[<folder>/…]DOC-… <Title>/…
         let Some(position) = parts.iter().position(|p| p.starts_with("DOC-")) else { continue };

@@ -66,6 +66,16 @@ impl Source {
         self.files.keys().map(String::as_str)
     }
 
+    /// The names of the files below `prefix` (e.g. `attachments/`), sorted;
+    /// found in the sorted index, not by reading every name.
+    pub fn names_under<'a>(&'a self, prefix: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        use std::ops::Bound;
+        self.files
+            .range::<str, _>((Bound::Included(prefix), Bound::Unbounded))
+            .map(|(name, _)| name.as_str())
+            .take_while(move |name| name.starts_with(prefix))
+    }
+
     /// Whether the export holds a file of that name.
     pub fn contains(&self, name: &str) -> bool {
         self.files.contains_key(name)

@@ -40,7 +40,6 @@ impl Importer {
     ) -> Result<Outcome, AppError> {
         let (file, id) = ("documents.csv", row.get("id").trim());
         if itglue::yes(row.get("archived")) {
-            self.skipped_ids.insert(("document".into(), id.to_owned()));
             return Ok(Outcome::skipped("archived", "archived in IT Glue"));
         }
         let locator = row.get("locator").trim();
@@ -49,21 +48,16 @@ impl Importer {
             locator.strip_prefix("DOC-").and_then(|rest| rest.split('-').next()).and_then(|org| self.orgs.get(org));
         let org = match by_locator.cloned().map_or_else(|| self.organization_of(row), Ok) {
             Ok(org) => org,
-            Err(outcome) => {
-                self.skipped_ids.insert(("document".into(), id.to_owned()));
-                return Ok(outcome);
-            }
+            Err(outcome) => return Ok(outcome),
         };
         if let Some(local) = self.local("document", id).cloned() {
             self.owner_org.insert(local, org.local);
             return Ok(Outcome::Unchanged);
         }
         let Some(found) = folders.get(locator) else {
-            self.skipped_ids.insert(("document".into(), id.to_owned()));
             return Ok(Outcome::skipped("missing_html", format!("no folder {locator} in documents/")));
         };
         let Some(html_name) = found.html.clone() else {
-            self.skipped_ids.insert(("document".into(), id.to_owned()));
             return Ok(Outcome::skipped("missing_html", format!("{} holds no .html file", found.dir)));
         };
         let bytes = self
@@ -202,7 +196,7 @@ impl Importer {
     ) -> Result<(), AppError> {
         let folder = itglue::upload_folder(slug, label);
         let mut present: Vec<String> =
-            self.source.names().filter_map(|n| n.strip_prefix(&folder)).map(str::to_owned).collect();
+            self.source.names_under(&folder).filter_map(|n| n.strip_prefix(&folder)).map(str::to_owned).collect();
         present.sort_by_key(|n| std::cmp::Reverse(n.len()));
         let mut rest = cell.trim().to_owned();
         let owner = Item { id: asset.to_owned(), kind: ItemKind::Record };
@@ -245,8 +239,7 @@ impl Importer {
 
     /// `attachments/<kind>/<IT Glue id>/<file>`: files of records and documents.
     pub(super) fn attachments(&mut self, conn: &mut DbConn) -> Result<(), AppError> {
-        let paths: Vec<String> =
-            self.source.names().filter(|n| n.starts_with("attachments/")).map(str::to_owned).collect();
+        let paths: Vec<String> = self.source.names_under("attachments/").map(str::to_owned).collect();
         self.progress.phase("attachments", Some(paths.len() as u64));
         self.checkpoint(conn, "attachments");
         for chunk in paths.chunks(FILE_BATCH) {
@@ -254,18 +247,7 @@ impl Importer {
             cairn_store::tenant_write(conn, &tenant, |c| {
                 for path in chunk {
                     let outcome = diesel::Connection::transaction(c, |c| self.attachment(c, path));
-                    match outcome {
-                        Ok(Outcome::Created) => self.report.created("attachments"),
-                        Ok(Outcome::Unchanged) => self.report.unchanged("attachments"),
-                        Ok(Outcome::Skipped(code, reason)) => {
-                            self.report.skip("attachments", "attachments", 0, path, code, &reason)
-                        }
-                        Err(AppError::Internal(cause)) => return Err(AppError::Internal(cause)),
-                        Err(other) => {
-                            self.report.skip("attachments", "attachments", 0, path, "invalid", &super::describe(&other))
-                        }
-                    }
-                    self.progress.advance();
+                    self.tally("attachments", ("attachments", 0, path), outcome)?;
                 }
                 Ok::<_, AppError>(())
             })?;
@@ -294,7 +276,8 @@ impl Importer {
             return Ok(Outcome::Unchanged);
         }
         let Some(owner_id) = self.local(kind, record).cloned() else {
-            return Ok(if self.skipped_ids.contains(&(kind.to_owned(), (*record).to_owned())) {
+            // Files are kept under the name of the table their record came from.
+            return Ok(if self.skipped_rows.contains(&(format!("{entity}.csv"), (*record).to_owned())) {
                 Outcome::skipped("attachment_of_skipped_record", format!("{kind} {record} was not imported"))
             } else {
                 Outcome::skipped("orphan_attachment", format!("no {kind} {record} in the export"))

@@ -75,8 +75,8 @@ pub(crate) struct Importer {
     only: HashSet<String>,
     /// `(kind, IT Glue id)` → local id, as stored.
     ids: HashMap<(String, String), String>,
-    /// Ids skipped on purpose, by kind (their attachments are skipped too).
-    skipped_ids: HashSet<(String, String)>,
+    /// Rows skipped, as (file, IT Glue id): their attachments are skipped too.
+    skipped_rows: HashSet<(String, String)>,
     /// Organization names as the export writes them → their IT Glue ids.
     org_names: HashMap<String, Vec<String>>,
     /// IT Glue organization id → the organization here.
@@ -144,7 +144,7 @@ impl App {
                     dry_run: options.dry_run,
                     only: options.only_organizations.into_iter().collect(),
                     ids,
-                    skipped_ids: HashSet::new(),
+                    skipped_rows: HashSet::new(),
                     org_names: HashMap::new(),
                     orgs: HashMap::new(),
                     owner_org: HashMap::new(),
@@ -179,12 +179,13 @@ impl Importer {
         self.passwords(conn)?;
         self.documents(conn)?;
         self.attachments(conn)?;
+        let total = self.report.total();
         let details = serde_json::json!({
             "source": "itglue",
             "dry_run": self.dry_run,
-            "created": self.report.total().created,
-            "unchanged": self.report.total().unchanged,
-            "skipped": self.report.total().skipped,
+            "created": total.created,
+            "unchanged": total.unchanged,
+            "skipped": total.skipped,
         });
         cairn_store::tenant_write(conn, &self.tenant, |c| {
             let event = NewEvent::new(actor(), AuditAction::ImportCompleted).target("import", SOURCE).details(details);
@@ -229,18 +230,8 @@ impl Importer {
             let tenant = self.tenant.clone();
             cairn_store::tenant_write(conn, &tenant, |c| {
                 for row in &batch {
-                    let id = row.get("id").trim().to_owned();
                     let outcome = diesel::Connection::transaction(c, |c| each(self, c, row));
-                    match outcome {
-                        Ok(Outcome::Created) => self.report.created(kind),
-                        Ok(Outcome::Unchanged) => self.report.unchanged(kind),
-                        Ok(Outcome::Skipped(code, reason)) => {
-                            self.report.skip(kind, file, row.line, &id, code, &reason)
-                        }
-                        Err(AppError::Internal(cause)) => return Err(AppError::Internal(cause)),
-                        Err(other) => self.report.skip(kind, file, row.line, &id, "invalid", &describe(&other)),
-                    }
-                    self.progress.advance();
+                    self.tally(kind, (file, row.line, row.get("id").trim()), outcome)?;
                 }
                 Ok::<_, AppError>(())
             })?;
@@ -248,6 +239,31 @@ impl Importer {
             self.checkpoint(conn, kind);
         }
         self.progress.finish();
+        Ok(())
+    }
+
+    /// Counts how one row or file went (a bad one is reported; a failure
+    /// of the database ends the import), and moves the progress on.
+    pub(crate) fn tally(
+        &mut self,
+        kind: &str,
+        (file, line, id): (&str, u64, &str),
+        outcome: Result<Outcome, AppError>,
+    ) -> Result<(), AppError> {
+        match outcome {
+            Ok(Outcome::Created) => self.report.created(kind),
+            Ok(Outcome::Unchanged) => self.report.unchanged(kind),
+            Ok(Outcome::Skipped(code, reason)) => {
+                self.report.skip(kind, file, line, id, code, &reason);
+                self.skipped_rows.insert((file.to_owned(), id.to_owned()));
+            }
+            Err(AppError::Internal(cause)) => return Err(AppError::Internal(cause)),
+            Err(other) => {
+                self.report.skip(kind, file, line, id, "invalid", &describe(&other));
+                self.skipped_rows.insert((file.to_owned(), id.to_owned()));
+            }
+        }
+        self.progress.advance();
         Ok(())
     }
 

@@ -216,7 +216,6 @@ impl Importer {
     fn configuration(&mut self, conn: &mut DbConn, row: &Row) -> Result<Outcome, AppError> {
         let (file, id) = ("configurations.csv", row.get("id").trim());
         if itglue::yes(row.get("archived")) {
-            self.skipped_ids.insert(("configuration".into(), id.to_owned()));
             return Ok(Outcome::skipped("archived", "archived in IT Glue"));
         }
         let org = match self.organization_of(row) {
@@ -394,7 +393,6 @@ impl Importer {
         self.table(conn, &file, &kind_name, |this, conn, row| {
             let id = row.get("id").trim();
             if itglue::yes(row.get("archived")) {
-                this.skipped_ids.insert(("flexible_asset".into(), id.to_owned()));
                 return Ok(Outcome::skipped("archived", "archived in IT Glue"));
             }
             let org = match this.organization_of(row) {
@@ -489,7 +487,7 @@ impl Importer {
         for (index, label) in labels.iter().enumerate() {
             let s = seen.remove(label).unwrap_or_default();
             let lower = label.to_lowercase();
-            let kind = if index > 0 && self.source.names().any(|n| n.starts_with(&itglue::upload_folder(slug, label))) {
+            let kind = if index > 0 && self.source.names_under(&itglue::upload_folder(slug, label)).next().is_some() {
                 FieldKind::Upload
             } else if index > 0 && s.values > 0 && s.names == s.values {
                 FieldKind::Tag
@@ -533,20 +531,15 @@ impl Importer {
     fn password(&mut self, conn: &mut DbConn, row: &Row) -> Result<Outcome, AppError> {
         let (file, id) = ("passwords.csv", row.get("id").trim());
         if itglue::yes(row.get("archived")) {
-            self.skipped_ids.insert(("password".into(), id.to_owned()));
             return Ok(Outcome::skipped("archived", "archived in IT Glue"));
         }
         let secret = row.get("password");
         if itglue::is_vaulted(secret) {
-            self.skipped_ids.insert(("password".into(), id.to_owned()));
             return Ok(Outcome::skipped("vaulted_password", "an encrypted vault entry the export cannot reveal"));
         }
         let org = match self.organization_of(row) {
             Ok(org) => org,
-            Err(outcome) => {
-                self.skipped_ids.insert(("password".into(), id.to_owned()));
-                return Ok(outcome);
-            }
+            Err(outcome) => return Ok(outcome),
         };
         if let Some(local) = self.local("password", id).cloned() {
             self.owner_org.insert(local, org.local);

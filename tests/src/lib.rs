@@ -114,6 +114,7 @@ impl TestApp {
             Backend::Postgres => TestBackend::Postgres,
         })?;
         let (dir, database_url) = (scratch.dir(), scratch.url().to_owned());
+        let migrate_url = scratch.migrate_url().map(|url| format!("migrate_url = \"{url}\"\n")).unwrap_or_default();
         // The key lives in the data folder, where CLI commands run beside the server find it too.
         let master_key = cairn_vault::MasterKey::generate();
         master_key.write_new_file(&dir.join("master.key")).expect("master key file");
@@ -124,7 +125,7 @@ data_dir = "{data_dir}"
 bind = "127.0.0.1:0"
 [database]
 url = "{database_url}"
-max_connections = 4
+{migrate_url}max_connections = 4
 [security]
 argon2_memory_kib = 64
 [tenancy]
@@ -139,7 +140,8 @@ dir = "{mail_dir}"
         );
         let settings = Settings::from_toml_layers(&[&toml, extra_toml]).expect("test settings are valid");
         let application = Application::build(&settings).await.expect("server starts");
-        let url = cairn_store::DatabaseUrl::parse(&database_url).expect("url");
+        // The tests' own pool looks into the database past row-level security.
+        let url = cairn_store::DatabaseUrl::parse(&scratch.admin_url()).expect("url");
         let db = cairn_store::Database::connect(
             &url,
             &cairn_store::PoolOptions { max_connections: 2, ..Default::default() },
@@ -180,10 +182,11 @@ dir = "{mail_dir}"
     pub fn settings_toml(&self) -> String {
         let port = self.app.public().port.map(|p| format!("public_port = {p}\n")).unwrap_or_default();
         format!(
-            "data_dir = \"{}\"\n[server]\npublic_scheme = \"{}\"\n{port}[database]\nurl = \"{}\"\n[log]\nfilter = \"warn\"\n[mail.file]\ndir = \"{}\"\n",
+            "data_dir = \"{}\"\n[server]\npublic_scheme = \"{}\"\n{port}[database]\nurl = \"{}\"\n{}[log]\nfilter = \"warn\"\n[mail.file]\ndir = \"{}\"\n",
             self.scratch.dir().display(),
             self.app.public().scheme,
             self.database_url,
+            self.scratch.migrate_url().map(|url| format!("migrate_url = \"{url}\"\n")).unwrap_or_default(),
             self.scratch.dir().join("mail").display(),
         )
     }

@@ -37,7 +37,8 @@ impl Fixture {
         let scratch = ScratchDatabase::create(backend)?;
         let url = DatabaseUrl::parse(scratch.url()).expect("url");
         let db = Database::connect(&url, &PoolOptions { max_connections: 4, ..Default::default() }).await.expect("db");
-        db.migrate().await.expect("migrations");
+        let owner = scratch.migrate_url().map(|url| DatabaseUrl::parse(&url).expect("migrate url"));
+        db.migrate_as(owner.as_ref()).await.expect("migrations");
         let directory = TenantDirectory::new(db.clone(), Duration::ZERO);
         let app = Arc::new(App::new(AppConfig {
             db,

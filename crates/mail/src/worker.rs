@@ -64,7 +64,7 @@ impl OutboxWorker {
         let (worker, lease) = (self.id.to_string(), self.lease);
         let claimed = self
             .db
-            .run(move |conn| {
+            .tx(move |conn| {
                 outbox::expire_links(conn).map_err(StoreError::from)?;
                 outbox::claim(conn, &worker, lease, BATCH).map_err(StoreError::from)
             })
@@ -81,14 +81,14 @@ impl OutboxWorker {
                     sent += 1;
                     metrics::counter!("cairn_mail_sent_total").increment(1);
                     tracing::info!(mail = %mail.id, tenant = %mail.tenant_id, attempt = mail.attempts, "mail sent");
-                    self.db.run(move |conn| outbox::mark_sent(conn, &mail, &worker).map_err(StoreError::from)).await?;
+                    self.db.tx(move |conn| outbox::mark_sent(conn, &mail, &worker).map_err(StoreError::from)).await?;
                 }
                 Err(error) => {
                     let text = error.to_string();
                     let (id, attempts) = (mail.id.clone(), mail.attempts);
                     let gave_up = self
                         .db
-                        .run(move |conn| {
+                        .tx(move |conn| {
                             outbox::mark_attempt_failed(conn, &mail, &worker, &text, &policy).map_err(StoreError::from)
                         })
                         .await?;

@@ -266,7 +266,7 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<()> {
         }
         Command::Migrate => {
             let db = startup::connect(&settings).await?;
-            let applied = db.migrate().await?;
+            let applied = startup::migrate(&settings, &db).await?;
             writeln!(out, "{} migration(s) applied", applied.len())?;
         }
         Command::Tenant(command) => {

@@ -165,6 +165,9 @@ pub enum PublicScheme {
 pub struct DatabaseSettings {
     /// `sqlite://<path>` or `postgres://…`; may carry a password, so secret.
     pub url: SecretString,
+    /// PostgreSQL only: the URL of the role that owns the tables, used to
+    /// apply migrations and grant `url`'s role row access. Unset: `url`.
+    pub migrate_url: Option<SecretString>,
     /// The most connections per process.
     pub max_connections: usize,
     /// Seconds to wait for a free connection.
@@ -290,6 +293,18 @@ impl Settings {
         if let Err(e) = DatabaseUrl::parse(self.database.url.expose_secret()) {
             return fail("database.url", &e.to_string().replace("database.url: ", ""));
         }
+        if let Some(migrate) = &self.database.migrate_url {
+            match DatabaseUrl::parse(migrate.expose_secret()) {
+                Ok(DatabaseUrl::Postgres(_)) if self.database_url().backend() == cairn_store::Backend::Postgres => {}
+                Ok(_) => {
+                    return fail(
+                        "database.migrate_url",
+                        "applies to PostgreSQL only, beside a postgres:// database.url",
+                    );
+                }
+                Err(e) => return fail("database.migrate_url", &e.to_string().replace("database.url: ", "")),
+            }
+        }
         if self.database.max_connections == 0 || self.database.max_connections > 1000 {
             return fail("database.max_connections", "must be between 1 and 1000");
         }
@@ -371,6 +386,11 @@ impl Settings {
     pub fn database_url(&self) -> DatabaseUrl {
         DatabaseUrl::parse(self.database.url.expose_secret())
             .unwrap_or_else(|_| DatabaseUrl::Sqlite(self.data_dir.join("cairn.db")))
+    }
+
+    /// The URL migrations run with: `database.migrate_url` when set.
+    pub fn migrate_url(&self) -> Option<DatabaseUrl> {
+        self.database.migrate_url.as_ref().and_then(|url| DatabaseUrl::parse(url.expose_secret()).ok())
     }
 
     /// How users reach the platform.
@@ -459,6 +479,8 @@ mod tests {
             ("[server]\npublic_scheme = \"ftp\"", "server.public_scheme"),
             ("[server]\nbase_domain = \"Not A Domain\"", "server.base_domain"),
             ("[database]\nurl = \"mysql://x\"", "database.url"),
+            ("[database]\nmigrate_url = \"postgres://owner@h/db\"", "database.migrate_url"),
+            ("[database]\nurl = \"postgres://app@h/db\"\nmigrate_url = \"mysql://x\"", "database.migrate_url"),
             ("[log]\nformat = \"xml\"", "log.format"),
             ("[security]\nargon2_memory_kib = 1", "security.argon2_memory_kib"),
             ("[security]\nmaster_key = \"short\"", "security.master_key"),

@@ -21,12 +21,23 @@ use crate::Settings;
 /// everything the server and the CLI share.
 pub async fn open(settings: &Settings) -> anyhow::Result<(Database, Arc<MasterKey>)> {
     let db = connect(settings).await?;
-    let applied = db.migrate().await.context("applying migrations")?;
+    let applied = migrate(settings, &db).await?;
     if !applied.is_empty() {
         tracing::info!(migrations = ?applied, "database migrated");
     }
+    if db.bypasses_row_security().await? {
+        tracing::warn!(
+            "database.url connects as a PostgreSQL superuser or BYPASSRLS role: row-level security does not \
+             apply; connect as a role of its own and set database.migrate_url (see the README)"
+        );
+    }
     let master_key = load_master_key(settings)?;
     Ok((db, Arc::new(master_key)))
+}
+
+/// Applies pending migrations, as the owner role of `database.migrate_url` when set.
+pub async fn migrate(settings: &Settings, db: &Database) -> anyhow::Result<Vec<String>> {
+    db.migrate_as(settings.migrate_url().as_ref()).await.context("applying migrations")
 }
 
 /// Opens the pool; a wrong URL or unreachable server fails here with its own message.

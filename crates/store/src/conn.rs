@@ -116,6 +116,31 @@ impl DbConn {
         }
     }
 
+    /// Whether some embedded migration of this backend is not yet applied.
+    /// Only reads, so a role that may not create tables can ask.
+    pub fn has_pending_migrations(&mut self) -> bool {
+        use diesel::RunQueryDsl;
+        use diesel::migration::MigrationSource;
+        #[derive(diesel::QueryableByName)]
+        struct Applied {
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            version: String,
+        }
+        let applied: std::collections::HashSet<String> =
+            match diesel::sql_query("SELECT version FROM __diesel_schema_migrations").load::<Applied>(self) {
+                Ok(rows) => rows.into_iter().map(|row| row.version).collect(),
+                Err(_) => return true,
+            };
+        let versions: Vec<String> = match self {
+            DbConn::Sqlite(_) => MigrationSource::<diesel::sqlite::Sqlite>::migrations(&SQLITE_MIGRATIONS)
+                .map(|all| all.iter().map(|m| m.name().version().to_string()).collect()),
+            DbConn::Postgres(_) => MigrationSource::<diesel::pg::Pg>::migrations(&POSTGRES_MIGRATIONS)
+                .map(|all| all.iter().map(|m| m.name().version().to_string()).collect()),
+        }
+        .unwrap_or_default();
+        versions.iter().any(|version| !applied.contains(version))
+    }
+
     /// Applies every pending embedded migration of this backend; returns
     /// the names of those applied.
     pub fn run_migrations(&mut self) -> Result<Vec<String>, StoreError> {

@@ -22,4 +22,4 @@ pub mod scratch;
 pub use conn::{Backend, DatabaseUrl, DbConn};
 pub use error::StoreError;
 pub use ids::{InvitationId, OrganizationId, RecordId, TenantId, UserId, new_id};
-pub use pool::{Database, PoolOptions, refresh_statistics, rolled_back, tenant_write};
+pub use pool::{Database, PoolOptions, refresh_statistics, rolled_back, tenant_read, tenant_write};

@@ -100,9 +100,68 @@ impl Database {
         &self.url
     }
 
-    /// Applies pending migrations; returns the names of those applied.
+    /// Applies pending migrations as this database's own role; returns the
+    /// names of those applied.
     pub async fn migrate(&self) -> Result<Vec<String>, StoreError> {
-        self.run(|c| c.run_migrations()).await
+        self.migrate_as(None).await
+    }
+
+    /// Applies pending migrations on a connection of their own, opened with
+    /// `owner` when given (PostgreSQL: the role that owns the tables, while
+    /// the server connects as a role that only reads and writes rows). The
+    /// server's role is then granted row access to every table. Returns the
+    /// names of the migrations applied.
+    pub async fn migrate_as(&self, owner: Option<&DatabaseUrl>) -> Result<Vec<String>, StoreError> {
+        let server_role = match (owner, &self.url) {
+            (Some(_), DatabaseUrl::Postgres(_)) => Some(self.run(current_role).await?),
+            (Some(_), DatabaseUrl::Sqlite(_)) => {
+                return Err(StoreError::InvalidUrl("a separate migration URL applies to PostgreSQL only".into()));
+            }
+            (None, _) => None,
+        };
+        // The server's own role may lack the right to create tables; with
+        // nothing to apply it never needs it.
+        if owner.is_none() && !self.run(|c| Ok::<_, StoreError>(c.has_pending_migrations())).await? {
+            return Ok(Vec::new());
+        }
+        let url = owner.unwrap_or(&self.url).clone();
+        tokio::task::spawn_blocking(move || {
+            let mut conn = url.connect()?;
+            if let DbConn::Postgres(pg) = &mut conn {
+                // Migrations may move rows of any tenant; for this connection only.
+                diesel::sql_query("SELECT set_config('app.platform', 'on', false)").execute(pg)?;
+            }
+            let applied = conn.run_migrations()?;
+            if let Some(role) = server_role
+                && current_role(&mut conn)? != role
+            {
+                grant_rows(&mut conn, &role)?;
+            }
+            Ok(applied)
+        })
+        .await
+        .map_err(|e| StoreError::Interact(e.to_string()))?
+    }
+
+    /// Whether this database's role passes around row-level security
+    /// (PostgreSQL superusers and `BYPASSRLS` roles); always false on SQLite.
+    pub async fn bypasses_row_security(&self) -> Result<bool, StoreError> {
+        if self.url.backend() != crate::Backend::Postgres {
+            return Ok(false);
+        }
+        #[derive(diesel::QueryableByName)]
+        struct Bypass {
+            #[diesel(sql_type = diesel::sql_types::Bool)]
+            bypass: bool,
+        }
+        self.run(|c| {
+            let row: Bypass = diesel::sql_query(
+                "SELECT rolsuper OR rolbypassrls AS bypass FROM pg_roles WHERE rolname = current_user",
+            )
+            .get_result(c)?;
+            Ok(row.bypass)
+        })
+        .await
     }
 
     /// Whether the database answers a trivial query.
@@ -110,7 +169,11 @@ impl Database {
         self.run(|c| Ok::<_, StoreError>(diesel::sql_query("SELECT 1").execute(c).map(drop)?)).await
     }
 
-    /// Runs `f` on a pooled connection in a blocking task, outside any transaction.
+    /// Runs `f` on a pooled connection in a blocking task, outside any
+    /// transaction and bound to no tenant: on PostgreSQL, tenant-owned tables
+    /// show it no rows (row-level security). For work on platform tables
+    /// (`tenants`) and for long jobs that open their own transactions
+    /// ([`tenant_write`], [`tenant_read`]).
     pub async fn run<T, E, F>(&self, f: F) -> Result<T, E>
     where
         F: FnOnce(&mut DbConn) -> Result<T, E> + Send + 'static,
@@ -128,15 +191,27 @@ impl Database {
         conn.interact(f).await.map_err(|e| StoreError::Interact(e.to_string()))?
     }
 
-    /// Runs `f` in one transaction for platform-wide work (tenants, operators).
-    /// An error from `f` rolls everything back.
+    /// Runs `f` in one transaction for platform-wide work (tenants, operators,
+    /// the mail worker): on PostgreSQL it sees every tenant's rows
+    /// (`app.platform`). An error from `f` rolls everything back.
     pub async fn tx<T, E, F>(&self, f: F) -> Result<T, E>
     where
         F: FnOnce(&mut DbConn) -> Result<T, E> + Send + 'static,
         T: Send + 'static,
         E: From<StoreError> + From<diesel::result::Error> + Send + 'static,
     {
-        self.run(move |c| transaction(c, Mode::Write, f)).await
+        self.run(move |c| transaction(c, Mode::Write, Scope::Platform, f)).await
+    }
+
+    /// Runs `f` in one platform-wide read transaction (finding the tenant
+    /// of a host): no write lock on SQLite, `READ ONLY` on PostgreSQL.
+    pub async fn platform_read_tx<T, E, F>(&self, f: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut DbConn) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: From<StoreError> + From<diesel::result::Error> + Send + 'static,
+    {
+        self.run(move |c| transaction(c, Mode::Read, Scope::Platform, f)).await
     }
 
     /// Runs `f` in one transaction scoped to `tenant`. On PostgreSQL the
@@ -149,11 +224,7 @@ impl Database {
         E: From<StoreError> + From<diesel::result::Error> + Send + 'static,
     {
         let tenant = tenant.clone();
-        self.tx(move |c| {
-            bind_tenant(c, &tenant)?;
-            f(c)
-        })
-        .await
+        self.run(move |c| transaction(c, Mode::Write, Scope::Tenant(&tenant), f)).await
     }
 
     /// Runs `f` in one read transaction scoped to `tenant`, for work that
@@ -167,13 +238,7 @@ impl Database {
         E: From<StoreError> + From<diesel::result::Error> + Send + 'static,
     {
         let tenant = tenant.clone();
-        self.run(move |c| {
-            transaction(c, Mode::Read, |c| {
-                bind_tenant(c, &tenant)?;
-                f(c)
-            })
-        })
-        .await
+        self.run(move |c| transaction(c, Mode::Read, Scope::Tenant(&tenant), f)).await
     }
 }
 
@@ -184,12 +249,21 @@ enum Mode {
     Write,
 }
 
-/// Runs `f` in a transaction. A write transaction on SQLite begins
+/// Whose rows a transaction works on (PostgreSQL row-level security).
+#[derive(Clone, Copy)]
+enum Scope<'a> {
+    /// One tenant's rows only.
+    Tenant(&'a TenantId),
+    /// Every tenant's rows: platform work.
+    Platform,
+}
+
+/// Runs `f` in a transaction bound to `scope`. A write transaction on SQLite begins
 /// `IMMEDIATE`: the write lock is taken up front, waiting out other writers
 /// (busy timeout), instead of failing at the first write when another
 /// connection committed since this transaction's first read (SQLITE_BUSY in
 /// WAL mode). A read transaction takes no lock at all on SQLite.
-fn transaction<T, E, F>(conn: &mut DbConn, mode: Mode, f: F) -> Result<T, E>
+fn transaction<T, E, F>(conn: &mut DbConn, mode: Mode, scope: Scope<'_>, f: F) -> Result<T, E>
 where
     F: FnOnce(&mut DbConn) -> Result<T, E>,
     E: From<diesel::result::Error>,
@@ -205,7 +279,8 @@ where
             AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN READ ONLY")?
         }
     }
-    match f(conn) {
+    let result = bind(conn, scope).map_err(E::from).and_then(|()| f(conn));
+    match result {
         Ok(value) => {
             <DbConn as Connection>::TransactionManager::commit_transaction(conn)?;
             Ok(value)
@@ -217,13 +292,42 @@ where
     }
 }
 
-/// Sets `app.tenant_id` for the current PostgreSQL transaction.
-fn bind_tenant(conn: &mut DbConn, tenant: &TenantId) -> Result<(), diesel::result::Error> {
+/// Binds the current PostgreSQL transaction to `scope`: `app.tenant_id`
+/// for a tenant, `app.platform` for platform work. The row-level security
+/// policies read them; both end with the transaction.
+fn bind(conn: &mut DbConn, scope: Scope<'_>) -> Result<(), diesel::result::Error> {
     if let DbConn::Postgres(pg) = conn {
-        diesel::sql_query("SELECT set_config('app.tenant_id', $1, true)")
-            .bind::<Text, _>(tenant.as_str())
-            .execute(pg)?;
+        match scope {
+            Scope::Tenant(tenant) => diesel::sql_query("SELECT set_config('app.tenant_id', $1, true)")
+                .bind::<Text, _>(tenant.as_str())
+                .execute(pg)?,
+            Scope::Platform => diesel::sql_query("SELECT set_config('app.platform', 'on', true)").execute(pg)?,
+        };
     }
+    Ok(())
+}
+
+/// The role a PostgreSQL connection works as.
+fn current_role(conn: &mut DbConn) -> Result<String, StoreError> {
+    #[derive(diesel::QueryableByName)]
+    struct Role {
+        #[diesel(sql_type = Text)]
+        role: String,
+    }
+    let row: Role = diesel::sql_query("SELECT current_user::text AS role").get_result(conn)?;
+    Ok(row.role)
+}
+
+/// Lets `role` read and write the rows of every table (not change them),
+/// and read the migration history.
+fn grant_rows(conn: &mut DbConn, role: &str) -> Result<(), StoreError> {
+    use diesel::connection::SimpleConnection;
+    let role = format!("\"{}\"", role.replace('"', "\"\""));
+    conn.batch_execute(&format!(
+        "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role};
+         GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO {role};
+         REVOKE INSERT, UPDATE, DELETE ON __diesel_schema_migrations FROM {role};"
+    ))?;
     Ok(())
 }
 
@@ -240,16 +344,29 @@ where
         .transaction_depth()
         .map_err(E::from)?
         .is_some();
-    let run = |c: &mut DbConn| {
-        bind_tenant(c, tenant)?;
-        f(c)
-    };
-    if nested { conn.transaction(run) } else { transaction(conn, Mode::Write, run) }
+    if nested {
+        conn.transaction(|c| {
+            bind(c, Scope::Tenant(tenant))?;
+            f(c)
+        })
+    } else {
+        transaction(conn, Mode::Write, Scope::Tenant(tenant), f)
+    }
 }
 
-/// Runs `f` in a write transaction that is always rolled back: a dry run
-/// does all the work of a real one and keeps nothing.
-pub fn rolled_back<T, E, F>(conn: &mut DbConn, f: F) -> Result<T, E>
+/// Runs `f` in one read transaction scoped to `tenant`, on a connection a
+/// long job holds through [`Database::run`].
+pub fn tenant_read<T, E, F>(conn: &mut DbConn, tenant: &TenantId, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConn) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    transaction(conn, Mode::Read, Scope::Tenant(tenant), f)
+}
+
+/// Runs `f` in a write transaction of `tenant` that is always rolled back:
+/// a dry run does all the work of a real one and keeps nothing.
+pub fn rolled_back<T, E, F>(conn: &mut DbConn, tenant: &TenantId, f: F) -> Result<T, E>
 where
     F: FnOnce(&mut DbConn) -> Result<T, E>,
     E: From<diesel::result::Error>,
@@ -259,7 +376,7 @@ where
         DbConn::Sqlite(inner) => AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN IMMEDIATE")?,
         DbConn::Postgres(inner) => AnsiTransactionManager::begin_transaction(inner)?,
     }
-    let result = f(conn);
+    let result = bind(conn, Scope::Tenant(tenant)).map_err(E::from).and_then(|()| f(conn));
     <DbConn as Connection>::TransactionManager::rollback_transaction(conn)?;
     result
 }

@@ -207,7 +207,7 @@ impl TenantDirectory {
         let target = target.clone();
         let found = self
             .db
-            .run(move |conn| -> Result<Option<Tenant>, TenancyError> {
+            .platform_read_tx(move |conn| -> Result<Option<Tenant>, TenancyError> {
                 let query = tenants::table.select(TenantRow::as_select()).into_boxed();
                 let query = match &target {
                     HostTarget::Subdomain(slug) => query.filter(tenants::slug.eq(slug.clone())),

@@ -2,7 +2,7 @@
 
 use cairn_store::audit::{self, Actor, AuditAction, NewEvent};
 use cairn_store::{DbConn, StoreError};
-use cairn_tests::{TestApp, backend_tests};
+use cairn_tests::{Backend, TestApp, backend_tests};
 use diesel::prelude::*;
 
 backend_tests!(
@@ -10,6 +10,7 @@ backend_tests!(
     audit_log_is_append_only,
     failed_transactions_leave_nothing_behind,
     tenant_transactions_bind_the_tenant,
+    row_level_security_shows_only_the_bound_tenant,
 );
 
 async fn migrations_are_idempotent(app: TestApp) {
@@ -93,4 +94,98 @@ async fn tenant_transactions_bind_the_tenant(app: TestApp) {
             assert!(error.contains("locked") || error.contains("busy"), "{error}");
         }
     }
+}
+
+#[derive(QueryableByName)]
+struct Count {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    n: i64,
+}
+
+fn count(c: &mut DbConn, sql: &'static str) -> Result<i64, StoreError> {
+    Ok(diesel::sql_query(sql).get_result::<Count>(c)?.n)
+}
+
+/// PostgreSQL: the server's role sees, in a tenant transaction, only that
+/// tenant's rows even when a query forgets the tenant filter, and outside any
+/// transaction no tenant rows at all; every table with a tenant_id is covered.
+async fn row_level_security_shows_only_the_bound_tenant(app: TestApp) {
+    if app.backend == Backend::Sqlite {
+        // A SQLite file has one user, the server; there is no role to bind.
+        return;
+    }
+    let (a, b) = (app.with_tenant("acme").await, app.with_tenant("other").await);
+    let server = app.another_node_db().await;
+    assert!(!server.bypasses_row_security().await.expect("role"), "the server's role is bound by the policies");
+    assert!(app.db.bypasses_row_security().await.expect("role"), "the tests' own pool is a superuser");
+    let all = app.db.run(|c| count(c, "SELECT count(*) AS n FROM audit_events")).await.expect("count");
+    let mut expected = Vec::new();
+    for tenant in [&a, &b] {
+        let id = tenant.id.clone();
+        let own = app.db.run(move |c| Ok::<_, StoreError>(audit::recent(c, &id, 100)?.len() as i64)).await;
+        expected.push((tenant, own.expect("count")));
+    }
+    assert!(expected.iter().all(|(_, n)| *n > 0), "both tenants have events");
+    assert_eq!(all, expected.iter().map(|(_, n)| n).sum::<i64>());
+
+    for (tenant, own) in expected {
+        let id = tenant.id.clone();
+        let (seen, tenants, keys) = server
+            .tenant_read_tx(&tenant.id, move |c| -> Result<_, StoreError> {
+                let seen = count(c, "SELECT count(*) AS n FROM audit_events")?;
+                let tenants = count(c, "SELECT count(DISTINCT tenant_id) AS n FROM audit_events")?;
+                let keys = count(c, "SELECT count(*) AS n FROM tenant_keys")?;
+                assert_eq!(audit::recent(c, &id, 100)?.len() as i64, seen);
+                Ok((seen, tenants, keys))
+            })
+            .await
+            .expect("read");
+        assert_eq!((seen, tenants, keys), (own, 1, 1), "{}: only its own rows", tenant.slug);
+    }
+    let outside = server
+        .run(|c| {
+            Ok::<_, StoreError>((
+                count(c, "SELECT count(*) AS n FROM audit_events")?,
+                count(c, "SELECT count(*) AS n FROM tenant_keys")?,
+            ))
+        })
+        .await
+        .expect("read");
+    assert_eq!(outside, (0, 0), "no tenant bound: no tenant rows");
+    let platform = server.tx(|c| count(c, "SELECT count(*) AS n FROM audit_events")).await.expect("read");
+    assert_eq!(platform, all, "platform work sees every tenant");
+
+    // Writing another tenant's row from inside a tenant transaction is refused.
+    let other = b.id.clone();
+    let forged = server
+        .tenant_tx(&a.id, move |c| -> Result<(), StoreError> {
+            audit::record(c, &other, &NewEvent::new(Actor::System, AuditAction::TenantCreated))?;
+            Ok(())
+        })
+        .await
+        .expect_err("a row of another tenant");
+    assert!(forged.to_string().contains("row-level security"), "{forged}");
+
+    // Every table with a tenant_id column is covered, now and when tables are added.
+    #[derive(QueryableByName)]
+    struct Table {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        name: String,
+    }
+    let uncovered = app
+        .db
+        .run(|c| {
+            diesel::sql_query(
+                "SELECT c.relname::text AS name FROM pg_class c
+                   JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = 'public'
+                   JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = 'tenant_id'
+                  WHERE c.relkind = 'r' AND NOT (c.relrowsecurity AND c.relforcerowsecurity)",
+            )
+            .load::<Table>(c)
+            .map_err(StoreError::from)
+        })
+        .await
+        .expect("catalog");
+    let uncovered: Vec<String> = uncovered.into_iter().map(|t| t.name).collect();
+    assert!(uncovered.is_empty(), "tables without row-level security: {uncovered:?}");
 }

@@ -132,8 +132,10 @@ impl App {
         let label = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         self.database()
             .run(move |conn| {
-                let keyring = Tx::new(conn, &master, &tenant_id).keyring()?;
-                let ids = external_ids::load(conn, &tenant_id, SOURCE)?;
+                let (keyring, ids) = cairn_store::tenant_read(conn, &tenant_id, |conn| {
+                    let keyring = Tx::new(conn, &master, &tenant_id).keyring()?;
+                    Ok::<_, AppError>((keyring, external_ids::load(conn, &tenant_id, SOURCE)?))
+                })?;
                 let mut importer = Importer {
                     tenant: tenant_id,
                     keyring,
@@ -156,7 +158,8 @@ impl App {
                     analyzed_at: 0,
                 };
                 if importer.dry_run {
-                    cairn_store::rolled_back(conn, |conn| importer.run(conn))?;
+                    let tenant = importer.tenant.clone();
+                    cairn_store::rolled_back(conn, &tenant, |conn| importer.run(conn))?;
                 } else {
                     importer.run(conn)?;
                 }
@@ -267,8 +270,8 @@ impl Importer {
         Ok(())
     }
 
-    /// Tells the settings page's job how far the import got (outside any
-    /// transaction, so the page sees it at once).
+    /// Tells the settings page's job how far the import got (in a
+    /// transaction of its own, so the page sees it at once).
     pub(crate) fn checkpoint(&mut self, conn: &mut DbConn, phase: &str) {
         // Every few thousand rows the planner learns how big the tables got.
         if self.rows_done - self.analyzed_at >= 2_000 || self.rows_done == 0 {
@@ -278,7 +281,10 @@ impl Importer {
             }
         }
         let Some(job) = &self.job else { return };
-        if let Err(error) = cairn_assets::import_jobs::progress(conn, &self.tenant, job, phase, self.rows_done) {
+        let noted = cairn_store::tenant_write(conn, &self.tenant, |c| {
+            cairn_assets::import_jobs::progress(c, &self.tenant, job, phase, self.rows_done)
+        });
+        if let Err(error) = noted {
             tracing::warn!(%error, "an import's progress could not be noted");
         }
     }
@@ -318,6 +324,13 @@ impl Importer {
         self.names.entry((organization.to_owned(), name.trim().to_lowercase())).or_default().push(id.to_owned());
     }
 
+    /// The asset type an earlier run made for `key`, if one did.
+    fn known_asset_type(&mut self, conn: &mut DbConn, key: &str) -> Result<Option<AssetType>, AppError> {
+        let Some(local) = self.local("asset_type", key).cloned() else { return Ok(None) };
+        self.report.unchanged("asset types");
+        cairn_store::tenant_read(conn, &self.tenant, |c| Ok(Some(asset_types::get(c, &self.tenant, &local)?)))
+    }
+
     /// The asset type made for `key` (`locations`, a flexible asset
     /// slug), made now from `fields` if this is its first import.
     fn asset_type(
@@ -327,9 +340,8 @@ impl Importer {
         name: &str,
         fields: Vec<FieldInput>,
     ) -> Result<AssetType, AppError> {
-        if let Some(local) = self.local("asset_type", key).cloned() {
-            self.report.unchanged("asset types");
-            return Ok(asset_types::get(conn, &self.tenant, &local)?);
+        if let Some(known) = self.known_asset_type(conn, key)? {
+            return Ok(known);
         }
         let tenant = self.tenant.clone();
         let made = cairn_store::tenant_write(conn, &tenant, |c| {

@@ -374,11 +374,8 @@ impl Importer {
     /// (labels verbatim, the first the title), and its assets.
     pub(super) fn flexible_assets(&mut self, conn: &mut DbConn, slug: &str) -> Result<(), AppError> {
         let file = format!("{slug}.csv");
-        let kind = match self.local("asset_type", slug).cloned() {
-            Some(local) => {
-                self.report.unchanged("asset types");
-                cairn_assets::asset_types::get(conn, &self.tenant, &local)?
-            }
+        let kind = match self.known_asset_type(conn, slug)? {
+            Some(known) => known,
             None => {
                 let fields = self.infer_fields(slug, &file)?;
                 if fields.is_empty() {

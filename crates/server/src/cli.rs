@@ -69,6 +69,9 @@ pub enum Command {
     /// Import another product's export into a tenant.
     #[command(subcommand)]
     Import(crate::import::ImportCommand),
+    /// Ask the server on this machine whether it is ready (GET /readyz on
+    /// server.bind); exits with status 0 when it is. For container health checks.
+    Healthcheck,
     /// Invite someone to a tenant; prints the invitation link as the last line and queues the mail.
     Invite {
         /// The tenant's slug.
@@ -263,6 +266,11 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<()> {
                 settings.public_urls().tenant("<slug>", "/")
             )?;
             application.run_until_stopped().await?;
+        }
+        Command::Healthcheck => {
+            let address = crate::healthcheck::local_address(settings.server.bind);
+            tokio::task::spawn_blocking(move || crate::healthcheck::check(address)).await??;
+            writeln!(out, "ready")?;
         }
         Command::Migrate => {
             let db = startup::connect(&settings).await?;

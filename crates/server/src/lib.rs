@@ -3,6 +3,7 @@
 
 pub mod cli;
 pub mod config;
+mod healthcheck;
 mod import;
 mod metrics;
 mod startup;

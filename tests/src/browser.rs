@@ -52,7 +52,8 @@ pub struct Browser {
 }
 
 impl Browser {
-    pub(crate) fn new(address: &str, host: &str) -> Self {
+    /// A browser that connects to `address` (e.g. one node, or a proxy) and sends `host`.
+    pub fn new(address: &str, host: &str) -> Self {
         let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
         Self { client, address: address.to_owned(), host: host.to_owned(), cookies: BTreeMap::new() }
     }

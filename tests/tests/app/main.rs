@@ -6,6 +6,7 @@ mod assets;
 mod backup;
 mod browser_walk;
 mod cli;
+mod cluster;
 mod documentation;
 mod hosts;
 mod import;

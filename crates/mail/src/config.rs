@@ -65,8 +65,9 @@ pub enum SmtpTls {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FileSettings {
-    /// The folder `.eml` files are written to.
-    pub dir: PathBuf,
+    /// The folder `.eml` files are written to; unset: `<data_dir>/mail`.
+    #[serde(default)]
+    pub dir: Option<PathBuf>,
 }
 
 /// `[mail.outbox]`

@@ -36,7 +36,8 @@ impl MailTransport {
     pub fn from_settings(settings: &MailSettings) -> Result<Self, MailError> {
         match settings.transport {
             TransportKind::File => {
-                let dir = settings.file.dir.clone();
+                let dir =
+                    settings.file.dir.clone().ok_or_else(|| MailError::Config("mail.file.dir is not set".into()))?;
                 std::fs::create_dir_all(&dir)
                     .map_err(|e| MailError::Config(format!("mail.file.dir {}: {e}", dir.display())))?;
                 Ok(MailTransport::File(AsyncFileTransport::new(&dir), dir))

@@ -264,7 +264,7 @@ impl Settings {
             env.filter(|key| key.as_str().contains("__") || TOP_LEVEL_ENV_KEYS.iter().any(|k| key == *k)).split("__");
         let settings: Settings = figment.merge(env).extract().map_err(describe)?;
         settings.validate()?;
-        Ok(settings)
+        Ok(settings.resolved())
     }
 
     /// Settings for tests and tools: the defaults plus the given TOML.
@@ -278,7 +278,15 @@ impl Settings {
             layers.iter().fold(Figment::from(Toml::string(DEFAULT_TOML)), |f, layer| f.merge(Toml::string(layer)));
         let settings: Settings = figment.extract().map_err(describe)?;
         settings.validate()?;
-        Ok(settings)
+        Ok(settings.resolved())
+    }
+
+    /// Folders left unset follow `data_dir`, as the master key file does.
+    fn resolved(mut self) -> Self {
+        if self.mail.file.dir.is_none() {
+            self.mail.file.dir = Some(self.data_dir.join("mail"));
+        }
+        self
     }
 
     fn validate(&self) -> Result<(), ConfigError> {

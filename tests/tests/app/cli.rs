@@ -8,6 +8,7 @@ backend_tests!(
     tenant_create_refuses_bad_input_and_changes_nothing,
     suspend_and_resume_from_the_cli,
     master_key_rotation_keeps_secrets_readable,
+    logs_on_a_pipe_are_plain_and_mail_follows_data_dir,
 );
 
 async fn tenant_create_makes_a_reachable_workspace(app: TestApp) {
@@ -117,4 +118,34 @@ async fn master_key_rotation_keeps_secrets_readable(app: TestApp) {
         .expect("keyring")
         .expect("opens");
     assert_eq!(opened.expose_secret(), "s3cret");
+}
+
+/// The binary's log on a pipe is plain text (colour codes only on a
+/// terminal), and mail files go below data_dir unless told otherwise.
+async fn logs_on_a_pipe_are_plain_and_mail_follows_data_dir(app: TestApp) {
+    // The binary on a database of its own; the backend does not matter here.
+    let data_dir = app.dir().join("elsewhere");
+    let config = app.dir().join("plain.toml");
+    let settings = format!(
+        "data_dir = \"{}\"\n[database]\nurl = \"sqlite://{}\"\n[log]\nfilter = \"info\"\n",
+        data_dir.display(),
+        data_dir.join("cairn.db").display()
+    );
+    std::fs::write(&config, settings).expect("config");
+    let run = |args: &[&str]| {
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_cairn-cli"))
+            .arg("--config")
+            .arg(&config)
+            .args(args)
+            .output()
+            .expect("cairn runs");
+        assert!(output.status.success(), "{args:?}: {}", String::from_utf8_lossy(&output.stderr));
+        String::from_utf8_lossy(&output.stderr).into_owned()
+    };
+    let log = run(&["tenant", "create", "acme", "--name", "Acme IT"])
+        + &run(&["mail", "test", "--tenant", "acme", "--to", "someone@example.com"]);
+    assert!(log.contains("INFO"), "the log was written: {log}");
+    assert!(!log.contains('\u{1b}'), "no colour codes on a pipe: {log:?}");
+    let mails = std::fs::read_dir(data_dir.join("mail")).expect("mail.file.dir is <data_dir>/mail").count();
+    assert_eq!(mails, 1, "the test mail is a file below data_dir");
 }

@@ -30,6 +30,7 @@ mod import;
 mod invitations;
 mod operations;
 mod organizations;
+mod portability;
 mod records;
 mod relations;
 mod search;
@@ -55,6 +56,7 @@ pub use import::{
 pub use invitations::{Invite, OrganizationRef};
 pub use operations::MailOutcome;
 pub use organizations::{AssetSection, OrgView, Overview};
+pub use portability::PortabilitySummary;
 pub use records::{RecordPage, RecordSection, Revealed, SectionPage};
 pub use relations::{ItemChoice, ItemRef};
 pub use sign_in::{MfaOutcome, NewSession, SignedIn};

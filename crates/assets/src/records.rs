@@ -224,6 +224,32 @@ fn secret_ref<'a>(record_id: &'a str, key: &'a str) -> FieldRef<'a> {
     FieldRef { table: "records", record_id, field: key }
 }
 
+/// A record's sealed values (the `secrets` column) opened, by field key:
+/// what a tenant export writes. A value that does not open fails it all.
+pub fn open_secrets(keyring: &Keyring, record_id: &str, sealed: &str) -> Result<BTreeMap<String, String>, AssetError> {
+    let sealed: BTreeMap<String, String> = serde_json::from_str(sealed).map_err(|_| AssetError::Sealed)?;
+    sealed
+        .iter()
+        .map(|(key, value)| {
+            let secret = keyring.open(secret_ref(record_id, key), value).map_err(|_| AssetError::Sealed)?;
+            Ok((key.clone(), secret.expose_secret().to_owned()))
+        })
+        .collect()
+}
+
+/// Values in clear sealed for a record under this installation's keys: the
+/// `secrets` column of a record arriving in a tenant import.
+pub fn seal_secrets(keyring: &Keyring, record_id: &str, clear: BTreeMap<String, String>) -> String {
+    let sealed: BTreeMap<String, String> = clear
+        .into_iter()
+        .map(|(key, value)| {
+            let sealed = keyring.seal(secret_ref(record_id, &key), &SecretString::from(value));
+            (key, sealed)
+        })
+        .collect();
+    serde_json::to_string(&sealed).unwrap_or_default()
+}
+
 fn seal_all(
     keyring: &Keyring,
     record_id: &str,

@@ -201,6 +201,33 @@ pub enum TenantCommand {
         /// The domain, e.g. docs.plusundplus.ch.
         domain: String,
     },
+    /// Write all of a tenant's data, secrets in clear, to an archive
+    /// encrypted with the passphrase in CAIRN_EXPORT_PASSPHRASE.
+    Export {
+        /// The tenant's slug.
+        slug: String,
+        /// The archive to write (must not exist).
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
+    /// Restore an archive made by `cairn tenant export` as a new tenant
+    /// (passphrase in CAIRN_EXPORT_PASSPHRASE); people get a mail to set a password.
+    Import {
+        /// The archive.
+        file: PathBuf,
+        /// The new tenant's slug (default: the exported tenant's).
+        #[arg(long)]
+        slug: Option<String>,
+    },
+}
+
+/// The passphrase of tenant archives, from the environment (never an argument:
+/// those show in process lists and shell histories).
+fn export_passphrase() -> anyhow::Result<age::secrecy::SecretString> {
+    match std::env::var("CAIRN_EXPORT_PASSPHRASE") {
+        Ok(passphrase) if !passphrase.is_empty() => Ok(passphrase.into()),
+        _ => anyhow::bail!("set CAIRN_EXPORT_PASSPHRASE to the archive's passphrase"),
+    }
 }
 
 /// `cairn master-key …`
@@ -470,6 +497,28 @@ async fn tenant_command(
         TenantCommand::Resume { slug } => {
             let tenant = directory.set_status(&parse_slug(&slug)?, TenantStatus::Active, operator()).await?;
             writeln!(out, "Resumed {}", tenant.slug)?;
+        }
+        TenantCommand::Export { slug, out: file } => {
+            let summary = app.export_tenant(&slug, &file, export_passphrase()?).await.map_err(describe)?;
+            for line in summary.lines() {
+                writeln!(out, "{line}")?;
+            }
+            writeln!(out, "tenant {} exported to {}", summary.slug, file.display())?;
+        }
+        TenantCommand::Import { file, slug } => {
+            let summary = app.import_tenant(&file, export_passphrase()?, slug.as_deref()).await.map_err(describe)?;
+            for line in summary.lines() {
+                writeln!(out, "{line}")?;
+            }
+            writeln!(out, "{} people were mailed a link to set a password", summary.invited)?;
+            if !summary.domains.is_empty() {
+                writeln!(
+                    out,
+                    "custom domains to add again once DNS points here (cairn tenant add-domain): {}",
+                    summary.domains.join(", ")
+                )?;
+            }
+            writeln!(out, "tenant {} imported", summary.slug)?;
         }
         TenantCommand::AddDomain { slug, domain } => {
             if matches!(

@@ -108,6 +108,10 @@ pub enum AuditAction {
     TenantCreated,
     /// A custom domain was added to a tenant.
     TenantDomainAdded,
+    /// A tenant's whole data was exported (secrets in clear, encrypted archive).
+    TenantExported,
+    /// A tenant was restored from an export.
+    TenantImported,
     /// A suspended tenant was resumed.
     TenantResumed,
     /// A tenant was suspended.
@@ -166,6 +170,8 @@ impl AuditAction {
         AuditAction::SignInSucceeded,
         AuditAction::TenantCreated,
         AuditAction::TenantDomainAdded,
+        AuditAction::TenantExported,
+        AuditAction::TenantImported,
         AuditAction::TenantResumed,
         AuditAction::TenantSuspended,
         AuditAction::TenantUpdated,
@@ -217,6 +223,8 @@ impl AuditAction {
             AuditAction::SignInSucceeded => "sign_in.succeeded",
             AuditAction::TenantCreated => "tenant.created",
             AuditAction::TenantDomainAdded => "tenant.domain_added",
+            AuditAction::TenantExported => "tenant.exported",
+            AuditAction::TenantImported => "tenant.imported",
             AuditAction::TenantResumed => "tenant.resumed",
             AuditAction::TenantSuspended => "tenant.suspended",
             AuditAction::TenantUpdated => "tenant.updated",

@@ -15,6 +15,7 @@ mod conn;
 mod error;
 mod ids;
 mod pool;
+pub mod portable;
 pub mod schema;
 #[cfg(feature = "testing")]
 pub mod scratch;

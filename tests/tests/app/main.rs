@@ -16,5 +16,6 @@ mod navigation;
 mod nodes;
 mod operator;
 mod pages;
+mod portability;
 mod schemathesis;
 mod store;

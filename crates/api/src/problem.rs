@@ -84,6 +84,9 @@ pub enum ApiError {
     /// Something failed on the server; nothing was changed.
     #[oai(status = 500, content_type = "application/problem+json")]
     Internal(Json<Problem>),
+    /// The database is unavailable for a moment; nothing was changed: retry after `Retry-After` seconds.
+    #[oai(status = 503, content_type = "application/problem+json")]
+    Unavailable(Json<Problem>, #[oai(header = "Retry-After")] i64),
 }
 
 impl ApiError {
@@ -142,6 +145,13 @@ impl From<AppError> for ApiError {
             AppError::Locked { seconds } => ApiError::TooManyRequests(
                 Json(Problem::new(StatusCode::TOO_MANY_REQUESTS, format!("Too many requests; retry in {seconds} s."))),
                 seconds,
+            ),
+            AppError::Unavailable => ApiError::Unavailable(
+                Json(Problem::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "The database is unavailable for a moment; nothing was changed. Retry shortly.",
+                )),
+                2,
             ),
             AppError::Internal(_) => ApiError::Internal(Json(Problem::new(
                 StatusCode::INTERNAL_SERVER_ERROR,

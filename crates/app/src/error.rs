@@ -73,6 +73,10 @@ pub enum AppError {
     /// An invitation, reset or handoff link is unknown, used, expired or replaced.
     #[error("the link is no longer valid")]
     LinkInvalid,
+    /// The database cannot be reached (restarting, failing over, pool
+    /// exhausted): nothing was changed; retry in a few seconds.
+    #[error("the database is unavailable")]
+    Unavailable,
     /// Something failed that the caller cannot fix; the cause is for the log only.
     #[error("internal error: {0}")]
     Internal(String),
@@ -103,7 +107,8 @@ impl From<AuthError> for AppError {
             AuthError::EmailTaken => AppError::Conflict { field: "email" },
             AuthError::Image(_) => AppError::invalid("avatar", Reason::Image),
             AuthError::Mail(mail) => mail.into(),
-            other @ (AuthError::Tenancy(_) | AuthError::Store(_)) => AppError::internal(other),
+            AuthError::Store(store) => store.into(),
+            AuthError::Tenancy(tenancy) => tenancy.into(),
         }
     }
 }
@@ -117,7 +122,9 @@ impl From<AssetError> for AppError {
             AssetError::Taken(field) => AppError::Conflict { field },
             AssetError::ValuesWouldBeRemoved(fields) => AppError::Unconfirmed { fields },
             AssetError::Auth(auth) => auth.into(),
-            other @ (AssetError::Sealed | AssetError::Tenancy(_) | AssetError::Store(_)) => AppError::internal(other),
+            AssetError::Store(store) => store.into(),
+            AssetError::Tenancy(tenancy) => tenancy.into(),
+            other @ AssetError::Sealed => AppError::internal(other),
         }
     }
 }
@@ -133,21 +140,37 @@ impl From<TenancyError> for AppError {
             TenancyError::Domain(domain, reason) => {
                 AppError::invalid("domain", Reason::Text(format!("{domain}: {reason}")))
             }
-            other @ (TenancyError::Store(_) | TenancyError::Vault(_)) => AppError::internal(other),
+            TenancyError::Store(store) => store.into(),
+            other @ TenancyError::Vault(_) => AppError::internal(other),
         }
     }
 }
 
 impl From<StoreError> for AppError {
     fn from(error: StoreError) -> Self {
-        if error.is_not_found() { AppError::NotFound } else { AppError::internal(error) }
+        match error {
+            StoreError::Query(query) => query.into(),
+            StoreError::Connect(_) | StoreError::Pool(_) => {
+                tracing::warn!(%error, "the database is unavailable");
+                metrics::counter!("cairn_db_unavailable_total").increment(1);
+                AppError::Unavailable
+            }
+            other => AppError::internal(other),
+        }
     }
 }
 
 impl From<diesel::result::Error> for AppError {
     fn from(error: diesel::result::Error) -> Self {
+        use diesel::result::{DatabaseErrorKind, Error};
         match error {
-            diesel::result::Error::NotFound => AppError::NotFound,
+            Error::NotFound => AppError::NotFound,
+            // The server went away under the connection (a restart, a failover).
+            Error::DatabaseError(DatabaseErrorKind::ClosedConnection, _) | Error::BrokenTransactionManager => {
+                tracing::warn!(%error, "the database connection was lost");
+                metrics::counter!("cairn_db_unavailable_total").increment(1);
+                AppError::Unavailable
+            }
             other => AppError::internal(other),
         }
     }

@@ -23,6 +23,7 @@ impl ResponseError for WebError {
             AppError::Rejected => StatusCode::UNAUTHORIZED,
             AppError::Locked { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::LinkInvalid => StatusCode::GONE,
+            AppError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

@@ -8,6 +8,7 @@ mod browser_walk;
 mod cli;
 mod cluster;
 mod documentation;
+mod faults;
 mod hosts;
 mod import;
 mod mail;

@@ -1,0 +1,225 @@
+//! Faults: PostgreSQL crashes and comes back under load. Requests during the
+//! gap answer 503 at once (never hang, never 500), the pool recovers by
+//! itself within seconds, and no acknowledged write is lost.
+//!
+//! The database server is one of the test's own (initdb in a temporary
+//! folder, on a port of its own), so stopping it disturbs no other test.
+
+use std::path::PathBuf;
+use std::process::Command;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use cairn_server::{Application, Settings};
+use cairn_tests::{Backend, TestApp, backend_tests, free_port};
+
+backend_tests!(postgresql_restarted_under_load);
+
+const OPERATOR_TOKEN: &str = "faults-test-operator-token-0123456789abcdef";
+
+/// A PostgreSQL server of this test's own; stopped when dropped.
+struct PrivateCluster {
+    dir: tempfile::TempDir,
+    port: u16,
+    bin: PathBuf,
+}
+
+impl PrivateCluster {
+    fn start() -> PrivateCluster {
+        let versions = std::fs::read_dir("/usr/lib/postgresql").expect("PostgreSQL's server binaries are installed");
+        let mut versions: Vec<PathBuf> = versions.filter_map(|v| v.ok().map(|v| v.path())).collect();
+        versions.sort();
+        let bin = versions.pop().expect("a PostgreSQL version").join("bin");
+        let dir = tempfile::tempdir().expect("tempdir");
+        let cluster = PrivateCluster { dir, port: free_port(), bin };
+        if is_root() {
+            // The server refuses to run as root: the folder goes to the postgres user.
+            let status = Command::new("chown").arg("-R").arg("postgres:").arg(cluster.dir.path()).status();
+            assert!(status.expect("chown").success());
+        }
+        let data = cluster.data();
+        cluster.run("initdb", &["-D", data.to_str().expect("path"), "-A", "trust", "-U", "postgres", "--no-sync"]);
+        cluster.ctl(&["start"]);
+        cluster
+    }
+
+    fn data(&self) -> PathBuf {
+        self.dir.path().join("data")
+    }
+
+    fn url(&self) -> String {
+        format!("postgres://postgres@127.0.0.1:{}/postgres", self.port)
+    }
+
+    /// Runs one of PostgreSQL's programs, as the postgres user when this is root.
+    fn run(&self, program: &str, args: &[&str]) {
+        let path = self.bin.join(program);
+        let mut command = if is_root() {
+            let mut c = Command::new("runuser");
+            c.args(["-u", "postgres", "--"]).arg(&path);
+            c
+        } else {
+            Command::new(&path)
+        };
+        let output = command.args(args).current_dir(self.dir.path()).output().expect("PostgreSQL program runs");
+        assert!(output.status.success(), "{program} {args:?}: {}", String::from_utf8_lossy(&output.stderr));
+    }
+
+    fn ctl(&self, action: &[&str]) {
+        let data = self.data();
+        let log = self.dir.path().join("server.log");
+        let options = format!("-p {} -k {} -c listen_addresses=127.0.0.1", self.port, self.dir.path().display());
+        let mut args =
+            vec!["-D", data.to_str().expect("path"), "-l", log.to_str().expect("path"), "-w", "-o", &options];
+        args.extend_from_slice(action);
+        self.run("pg_ctl", &args);
+    }
+}
+
+impl Drop for PrivateCluster {
+    fn drop(&mut self) {
+        let data = self.data();
+        let _ = Command::new(if is_root() { "runuser" } else { "true" })
+            .args(["-u", "postgres", "--"])
+            .arg(self.bin.join("pg_ctl"))
+            .args(["-D", data.to_str().unwrap_or_default(), "-m", "immediate", "stop"])
+            .output();
+        if !is_root() {
+            let _ = Command::new(self.bin.join("pg_ctl"))
+                .args(["-D", data.to_str().unwrap_or_default(), "-m", "immediate", "stop"])
+                .output();
+        }
+    }
+}
+
+fn is_root() -> bool {
+    Command::new("id").arg("-u").output().is_ok_and(|o| o.stdout.starts_with(b"0\n"))
+}
+
+/// One request's outcome: when it was sent, how long it took, its status (0: no answer).
+type Outcome = (Instant, Duration, u16);
+
+async fn postgresql_restarted_under_load(app: TestApp) {
+    if app.backend == Backend::Sqlite {
+        // The fault is a database server going away; SQLite has none.
+        return;
+    }
+    let cluster = PrivateCluster::start();
+    let dir = app.dir().join("faults");
+    std::fs::create_dir_all(&dir).expect("dir");
+    let toml = format!(
+        "data_dir = \"{dir}\"\n[server]\nbind = \"127.0.0.1:0\"\n[database]\nurl = \"{url}\"\n\
+         max_connections = 4\nacquire_timeout_secs = 2\n[security]\nargon2_memory_kib = 64\n\
+         [tenancy]\ncache_ttl_secs = 0\n[log]\nfilter = \"error\"\n[operator]\ntoken = \"{OPERATOR_TOKEN}\"\n",
+        dir = dir.display(),
+        url = cluster.url(),
+    );
+    let settings = Settings::from_toml(&toml).expect("settings");
+    let application = Application::build(&settings).await.expect("server starts");
+    let port = application.port();
+    let (stop_server, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(application.run_until(async {
+        let _ = stopped.await;
+    }));
+    let address = format!("http://127.0.0.1:{port}");
+    let apex = format!("localhost:{port}");
+    let client = reqwest::Client::builder().timeout(Duration::from_secs(15)).build().expect("client");
+    let created = client
+        .post(format!("{address}/operator/v1/tenants"))
+        .header(reqwest::header::HOST, &apex)
+        .bearer_auth(OPERATOR_TOKEN)
+        .json(&serde_json::json!({"slug": "acme", "name": "Acme IT"}))
+        .send()
+        .await
+        .expect("create");
+    assert_eq!(created.status(), 201);
+
+    // Writers create tenants (each acknowledged one is noted); readers load a page.
+    let stop = Arc::new(AtomicBool::new(false));
+    let acknowledged = Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let mut tasks = Vec::new();
+    for worker in 0..4 {
+        let (client, address, apex, stop, acknowledged) =
+            (client.clone(), address.clone(), apex.clone(), Arc::clone(&stop), Arc::clone(&acknowledged));
+        tasks.push(tokio::spawn(async move {
+            let mut outcomes: Vec<Outcome> = Vec::new();
+            let mut n = 0;
+            while !stop.load(Ordering::Relaxed) {
+                let started = Instant::now();
+                let (status, slug) = if worker % 2 == 0 {
+                    let slug = format!("w{worker}-{n:05}.example");
+                    n += 1;
+                    let sent = client
+                        .post(format!("{address}/operator/v1/tenants"))
+                        .header(reqwest::header::HOST, &apex)
+                        .bearer_auth(OPERATOR_TOKEN)
+                        .json(&serde_json::json!({"slug": slug, "name": "Load"}))
+                        .send()
+                        .await;
+                    (sent.map_or(0, |r| r.status().as_u16()), Some(slug))
+                } else {
+                    let sent = client
+                        .get(format!("{address}/login"))
+                        .header(reqwest::header::HOST, format!("acme.localhost:{port}"))
+                        .send()
+                        .await;
+                    (sent.map_or(0, |r| r.status().as_u16()), None)
+                };
+                if let (201, Some(slug)) = (status, slug) {
+                    acknowledged.lock().expect("lock").push(slug);
+                }
+                outcomes.push((started, started.elapsed(), status));
+                if status != 200 && status != 201 {
+                    // A client backs off a little on errors, as real ones do.
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                }
+            }
+            outcomes
+        }));
+    }
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let down = Instant::now();
+    cluster.ctl(&["-m", "immediate", "stop"]);
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    cluster.ctl(&["start"]);
+    let up = Instant::now();
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    stop.store(true, Ordering::Relaxed);
+    let mut outcomes: Vec<Outcome> = Vec::new();
+    for task in tasks {
+        outcomes.extend(task.await.expect("load task"));
+    }
+
+    let slowest = outcomes.iter().map(|(_, took, _)| *took).max().unwrap_or_default();
+    assert!(slowest < Duration::from_secs(5), "a request waited {slowest:?}: requests must not hang");
+    let unanswered = outcomes.iter().filter(|(_, _, status)| *status == 0).count();
+    assert_eq!(unanswered, 0, "every request got an answer");
+    let gap: Vec<u16> =
+        outcomes.iter().filter(|(at, _, _)| *at > down && *at < up).map(|(_, _, status)| *status).collect();
+    assert!(gap.iter().filter(|s| **s == 503).count() > 5, "the gap answered 503: {gap:?}");
+    let wrong: Vec<&Outcome> = outcomes.iter().filter(|(_, _, s)| ![200, 201, 503].contains(s)).collect();
+    assert!(wrong.is_empty(), "only 200/201 or 503, never 500: {wrong:?}");
+    // Recovered by itself: everything sent from 3 s after the restart on succeeded.
+    let late: Vec<&Outcome> = outcomes.iter().filter(|(at, _, _)| *at > up + Duration::from_secs(3)).collect();
+    assert!(late.len() > 10 && late.iter().all(|(_, _, s)| *s == 200 || *s == 201), "recovered: {late:?}");
+
+    // No acknowledged write was lost.
+    let url = cairn_store::DatabaseUrl::parse(&cluster.url()).expect("url");
+    let db = cairn_store::Database::connect(&url, &cairn_store::PoolOptions::default()).await.expect("db");
+    let stored: Vec<String> = db
+        .run(|c| {
+            use cairn_store::schema::tenants::dsl as t;
+            use diesel::prelude::*;
+            t::tenants.select(t::slug).load::<String>(c).map_err(cairn_store::StoreError::from)
+        })
+        .await
+        .expect("tenants");
+    let acknowledged = acknowledged.lock().expect("lock").clone();
+    assert!(acknowledged.len() > 20, "writes were acknowledged before and after: {}", acknowledged.len());
+    let lost: Vec<&String> = acknowledged.iter().filter(|slug| !stored.contains(slug)).collect();
+    assert!(lost.is_empty(), "acknowledged writes lost: {lost:?}");
+    let _ = stop_server.send(());
+    let _ = server.await;
+    drop(cluster);
+}

@@ -171,6 +171,12 @@ impl From<diesel::result::Error> for AppError {
                 metrics::counter!("cairn_db_unavailable_total").increment(1);
                 AppError::Unavailable
             }
+            // SQLite on a full disk: writes fail until space is freed; reads go on.
+            Error::DatabaseError(_, ref info) if info.message().contains("disk is full") => {
+                tracing::error!(%error, "the database's disk is full: writes fail until space is freed");
+                metrics::counter!("cairn_db_unavailable_total").increment(1);
+                AppError::Unavailable
+            }
             other => AppError::internal(other),
         }
     }

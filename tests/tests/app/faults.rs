@@ -4,6 +4,10 @@
 //!
 //! The database server is one of the test's own (initdb in a temporary
 //! folder, on a port of its own), so stopping it disturbs no other test.
+//!
+//! SQLite on a full disk (a small tmpfs of the test's own): writes answer
+//! 503, reads go on, the file stays sound, and writes work again once there
+//! is space.
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -14,7 +18,7 @@ use std::time::{Duration, Instant};
 use cairn_server::{Application, Settings};
 use cairn_tests::{Backend, TestApp, backend_tests, free_port};
 
-backend_tests!(postgresql_restarted_under_load);
+backend_tests!(postgresql_restarted_under_load, a_full_disk_stops_sqlite_writes_and_keeps_reads);
 
 const OPERATOR_TOKEN: &str = "faults-test-operator-token-0123456789abcdef";
 
@@ -222,4 +226,125 @@ async fn postgresql_restarted_under_load(app: TestApp) {
     let _ = stop_server.send(());
     let _ = server.await;
     drop(cluster);
+}
+
+/// A small tmpfs of the test's own; unmounted when dropped.
+struct SmallDisk {
+    dir: tempfile::TempDir,
+}
+
+impl SmallDisk {
+    fn mount(megabytes: u32) -> SmallDisk {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let status = Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={megabytes}m"), "tmpfs"])
+            .arg(dir.path())
+            .status()
+            .expect("mount runs");
+        assert!(status.success(), "mounting a tmpfs needs root (CI runs as root)");
+        SmallDisk { dir }
+    }
+}
+
+impl Drop for SmallDisk {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg("-l").arg(self.dir.path()).status();
+    }
+}
+
+async fn a_full_disk_stops_sqlite_writes_and_keeps_reads(app: TestApp) {
+    if app.backend == Backend::Postgres {
+        // A full disk under PostgreSQL is the database server's own fault handling.
+        return;
+    }
+    if !is_root() && std::env::var("CI").is_err() {
+        eprintln!("skipped: mounting a small disk needs root");
+        return;
+    }
+    let disk = SmallDisk::mount(8);
+    let dir = disk.dir.path();
+    let toml = format!(
+        "data_dir = \"{dir}\"\n[server]\nbind = \"127.0.0.1:0\"\n[database]\nurl = \"sqlite://{dir}/cairn.db\"\n\
+         [security]\nargon2_memory_kib = 64\n[tenancy]\ncache_ttl_secs = 0\n[log]\nfilter = \"off\"\n\
+         [operator]\ntoken = \"{OPERATOR_TOKEN}\"\n",
+        dir = dir.display(),
+    );
+    let settings = Settings::from_toml(&toml).expect("settings");
+    let application = Application::build(&settings).await.expect("server starts");
+    let port = application.port();
+    let (stop_server, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(application.run_until(async {
+        let _ = stopped.await;
+    }));
+    let client = reqwest::Client::builder().timeout(Duration::from_secs(15)).build().expect("client");
+    let create = |slug: String| {
+        let client = client.clone();
+        async move {
+            let response = client
+                .post(format!("http://127.0.0.1:{port}/operator/v1/tenants"))
+                .header(reqwest::header::HOST, format!("localhost:{port}"))
+                .bearer_auth(OPERATOR_TOKEN)
+                .json(&serde_json::json!({"slug": slug, "name": "Disk IT"}))
+                .send()
+                .await
+                .expect("an answer");
+            (response.status().as_u16(), response.text().await.unwrap_or_default())
+        }
+    };
+    let read = || async {
+        let response = client
+            .get(format!("http://127.0.0.1:{port}/login"))
+            .header(reqwest::header::HOST, format!("acme.localhost:{port}"))
+            .send()
+            .await
+            .expect("an answer");
+        response.status().as_u16()
+    };
+    assert_eq!(create("acme".into()).await.0, 201);
+
+    // Fill the disk to the last byte.
+    let filler = dir.join("filler");
+    {
+        use std::io::Write;
+        let mut file = std::fs::File::create(&filler).expect("filler");
+        let chunk = vec![0u8; 64 * 1024];
+        while file.write_all(&chunk).is_ok() {}
+        while file.write_all(&chunk[..512]).is_ok() {}
+        let _ = file.flush();
+    }
+    let mut refused = None;
+    for n in 0..200 {
+        let (status, body) = create(format!("full-{n}.example")).await;
+        if status != 201 {
+            refused = Some((status, body));
+            break;
+        }
+    }
+    let (status, body) = refused.expect("a write failed on the full disk");
+    assert_eq!(status, 503, "a clear, retryable answer: {body}");
+    assert!(body.contains("unavailable"), "{body}");
+    for _ in 0..5 {
+        assert_eq!(read().await, 200, "reads go on while the disk is full");
+    }
+
+    // Space again: writes work, and the database is sound.
+    std::fs::remove_file(&filler).expect("free the disk");
+    assert_eq!(create("after.example".into()).await.0, 201, "writes work again");
+    let url = cairn_store::DatabaseUrl::parse(&format!("sqlite://{}/cairn.db", dir.display())).expect("url");
+    let db = cairn_store::Database::connect(&url, &cairn_store::PoolOptions::default()).await.expect("db");
+    #[derive(diesel::QueryableByName)]
+    struct Check {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        integrity_check: String,
+    }
+    let check = db
+        .run(|c| {
+            use diesel::RunQueryDsl;
+            diesel::sql_query("PRAGMA integrity_check").get_result::<Check>(c).map_err(cairn_store::StoreError::from)
+        })
+        .await
+        .expect("integrity check");
+    assert_eq!(check.integrity_check, "ok");
+    let _ = stop_server.send(());
+    let _ = server.await;
 }

@@ -21,14 +21,14 @@ use crate::{DbConn, TenantId};
 pub trait Portable: Serialize + for<'de> Deserialize<'de> + Sized + Send + 'static {
     /// The file of the export archive that holds the rows, one JSON object per line.
     const FILE: &'static str;
-    /// Every row of `tenant`, in a stable order.
+    /// Every row of `tenant`, in the order of its key.
     fn load(conn: &mut DbConn, tenant: &TenantId) -> QueryResult<Vec<Self>>;
     /// Inserts the row as a row of `tenant`.
     fn insert(self, conn: &mut DbConn, tenant: &TenantId) -> QueryResult<()>;
 }
 
 macro_rules! portable {
-    ($(#[$doc:meta])* $name:ident, $table:ident, $file:literal, $order:ident { $($(#[$fdoc:meta])* $field:ident : $ty:ty),* $(,)? }) => {
+    ($(#[$doc:meta])* $name:ident, $table:ident, $file:literal, ($($order:ident),+) { $($(#[$fdoc:meta])* $field:ident : $ty:ty),* $(,)? }) => {
         $(#[$doc])*
         #[derive(Debug, Clone, Queryable, Selectable, Insertable, Serialize, Deserialize)]
         #[diesel(table_name = $table)]
@@ -49,7 +49,7 @@ macro_rules! portable {
             fn load(conn: &mut DbConn, tenant: &TenantId) -> QueryResult<Vec<Self>> {
                 $table::table
                     .filter($table::tenant_id.eq(tenant.as_str()))
-                    .order($table::$order)
+                    .order(($($table::$order),+))
                     .select(Self::as_select())
                     .load(conn)
             }
@@ -64,14 +64,14 @@ macro_rules! portable {
 
 portable!(
     /// `organizations.jsonl`
-    OrganizationRow, organizations, "organizations.jsonl", id {
+    OrganizationRow, organizations, "organizations.jsonl", (id) {
     id: String, name: String, short_name: String, kind: String, status: String, quick_notes: String,
     alert: String, created_at: NaiveDateTime, updated_at: NaiveDateTime, updated_by: Option<String>,
 });
 
 portable!(
     /// `users.jsonl`: people and API-key users, without password hashes or MFA.
-    UserRow, users, "users.jsonl", id {
+    UserRow, users, "users.jsonl", (id) {
     id: String, email: String, first_name: String, last_name: String, role: String, status: String,
     locale: Option<String>, time_zone: Option<String>, theme: String, created_at: NaiveDateTime,
     updated_at: NaiveDateTime, kind: String,
@@ -96,7 +96,7 @@ impl UserRow {
 
 portable!(
     /// `user_avatars.jsonl`: profile pictures, base64.
-    AvatarRow, user_avatars, "user_avatars.jsonl", user_id {
+    AvatarRow, user_avatars, "user_avatars.jsonl", (user_id) {
     user_id: String, content_type: String,
     /// The picture's bytes.
     #[serde(with = "base64_bytes")]
@@ -106,13 +106,13 @@ portable!(
 
 portable!(
     /// `organization_grants.jsonl`: which organizations a user may read.
-    GrantRow, organization_grants, "organization_grants.jsonl", organization_id {
+    GrantRow, organization_grants, "organization_grants.jsonl", (organization_id, user_id) {
     organization_id: String, user_id: String, access: String, created_at: NaiveDateTime,
 });
 
 portable!(
     /// `api_keys.jsonl`: keys keep working after a move (only their hash moves).
-    ApiKeyRow, api_keys, "api_keys.jsonl", id {
+    ApiKeyRow, api_keys, "api_keys.jsonl", (id) {
     id: String, user_id: String, name: String, prefix: String, secret_hash: String, role: String,
     created_at: NaiveDateTime, created_by: String, expires_at: Option<NaiveDateTime>,
     last_used_at: Option<NaiveDateTime>, revoked_at: Option<NaiveDateTime>,
@@ -120,7 +120,7 @@ portable!(
 
 portable!(
     /// `asset_types.jsonl`
-    AssetTypeRow, asset_types, "asset_types.jsonl", id {
+    AssetTypeRow, asset_types, "asset_types.jsonl", (id) {
     id: String, name: String, slug: String, icon: String, fields: String, archived: bool,
     created_at: NaiveDateTime, updated_at: NaiveDateTime, updated_by: Option<String>,
 });
@@ -128,7 +128,7 @@ portable!(
 portable!(
     /// `records.jsonl`: in the archive `secrets` is an object of the values
     /// in clear; here, in the database, the sealed values as JSON.
-    RecordRow, records, "records.jsonl", id {
+    RecordRow, records, "records.jsonl", (id) {
     id: String, organization_id: String, kind: String, name: String, fields: String, secrets: String,
     visibility: String, search_text: String, archived: bool, created_at: NaiveDateTime,
     updated_at: NaiveDateTime, updated_by: Option<String>, asset_type_id: Option<String>,
@@ -136,21 +136,21 @@ portable!(
 
 portable!(
     /// `relations.jsonl`
-    RelationRow, relations, "relations.jsonl", id {
+    RelationRow, relations, "relations.jsonl", (id) {
     id: String, organization_id: String, source_id: String, source_kind: String, target_id: String,
     target_kind: String, field_id: String, note: String, created_at: NaiveDateTime, created_by: Option<String>,
 });
 
 portable!(
     /// `documents.jsonl`: each document as it is now.
-    DocumentRow, documents, "documents.jsonl", id {
+    DocumentRow, documents, "documents.jsonl", (id) {
     id: String, organization_id: Option<String>, title: String, body: String, revision: i32, archived: bool,
     created_at: NaiveDateTime, updated_at: NaiveDateTime, updated_by: Option<String>, folder: String,
 });
 
 portable!(
     /// `document_revisions.jsonl`: every earlier version.
-    RevisionRow, document_revisions, "document_revisions.jsonl", document_id {
+    RevisionRow, document_revisions, "document_revisions.jsonl", (document_id, revision) {
     document_id: String, revision: i32, title: String, body: String, author_id: Option<String>, author: String,
     created_at: NaiveDateTime,
 });
@@ -158,7 +158,7 @@ portable!(
 portable!(
     /// `attachments.jsonl`: the files' descriptions; their bytes are
     /// `attachments/<id>` in the archive.
-    AttachmentRow, attachments, "attachments.jsonl", id {
+    AttachmentRow, attachments, "attachments.jsonl", (id) {
     id: String, organization_id: Option<String>, owner_id: String, owner_kind: String, field_id: String,
     file_name: String, content_type: String, size: i64, sha256: String, object_key: String,
     created_at: NaiveDateTime, created_by: Option<String>,
@@ -166,19 +166,19 @@ portable!(
 
 portable!(
     /// `expirations.jsonl`
-    ExpirationRow, expirations, "expirations.jsonl", record_id {
+    ExpirationRow, expirations, "expirations.jsonl", (record_id, field_key) {
     record_id: String, field_key: String, organization_id: String, expires_on: NaiveDate,
 });
 
 portable!(
     /// `external_ids.jsonl`: what imported rows were called where they came from.
-    ExternalIdRow, external_ids, "external_ids.jsonl", external_id {
+    ExternalIdRow, external_ids, "external_ids.jsonl", (source, kind, external_id) {
     source: String, kind: String, external_id: String, local_id: String, created_at: NaiveDateTime,
 });
 
 portable!(
     /// `audit_events.jsonl`: the whole audit log, oldest first.
-    AuditRow, audit_events, "audit_events.jsonl", occurred_at {
+    AuditRow, audit_events, "audit_events.jsonl", (occurred_at, id) {
     id: String, occurred_at: NaiveDateTime, actor_user_id: Option<String>, actor: String, action: String,
     target_type: Option<String>, target_id: Option<String>, organization_id: Option<String>, ip: Option<String>,
     details: String,

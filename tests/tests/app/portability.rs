@@ -52,7 +52,11 @@ async fn rows<T: Portable + Clone>(app: &TestApp, slug: &str) -> Vec<serde_json:
     let tenant = app.app.directory().by_slug(&cairn_tenancy::TenantSlug::parse(slug).expect("slug")).await;
     let id = tenant.expect("tenant").id;
     let rows = app.db.run(move |c| T::load(c, &id).map_err(StoreError::from)).await.expect("rows");
-    rows.iter().map(|row| microseconds(serde_json::to_value(row).expect("json"))).collect()
+    // Sorted as text: the backends' collations may order keys differently.
+    let mut rows: Vec<serde_json::Value> =
+        rows.iter().map(|row| microseconds(serde_json::to_value(row).expect("json"))).collect();
+    rows.sort_by_key(|row| row.to_string());
+    rows
 }
 
 /// Each record's secrets in clear, by record id.
@@ -74,6 +78,10 @@ async fn secrets(app: &TestApp, slug: &str) -> Vec<(String, std::collections::BT
             )
         })
         .await
+        .map(|mut all: Vec<(String, std::collections::BTreeMap<String, String>)>| {
+            all.sort();
+            all
+        })
         .expect("secrets")
 }
 

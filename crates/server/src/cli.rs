@@ -69,6 +69,24 @@ pub enum Command {
     /// Import another product's export into a tenant.
     #[command(subcommand)]
     Import(crate::import::ImportCommand),
+    /// Fill an empty database with the benchmark's dataset (bench/run):
+    /// tenants × organizations × password records, an owner and a customer
+    /// per tenant signed in; writes the tenants, ids and session tokens to FILE.
+    #[command(name = "bench-seed")]
+    BenchSeed {
+        /// Tenants.
+        #[arg(long, default_value_t = 1)]
+        tenants: usize,
+        /// Organizations per tenant.
+        #[arg(long, default_value_t = 5)]
+        organizations: usize,
+        /// Password records per organization.
+        #[arg(long, default_value_t = 50)]
+        records: usize,
+        /// Where to write the dataset's description (JSON, mode 0600; it holds live sessions).
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
     /// Ask the server on this machine whether it is ready (GET /readyz on
     /// server.bind); exits with status 0 when it is. For container health checks.
     Healthcheck,
@@ -221,6 +239,20 @@ pub enum TenantCommand {
     },
 }
 
+/// Writes `bytes` to a new file only its owner may read.
+fn write_private(path: &std::path::Path, bytes: &[u8]) -> anyhow::Result<()> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    file.write_all(bytes)?;
+    Ok(())
+}
+
 /// The passphrase of tenant archives, from the environment (never an argument:
 /// those show in process lists and shell histories).
 fn export_passphrase() -> anyhow::Result<age::secrecy::SecretString> {
@@ -293,6 +325,18 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<()> {
                 settings.public_urls().tenant("<slug>", "/")
             )?;
             application.run_until_stopped().await?;
+        }
+        Command::BenchSeed { tenants, organizations, records, out: file } => {
+            let app = startup::cli_state(&settings).await?;
+            let spec = cairn_app::SeedSpec { tenants, organizations, records };
+            let seeded = app.seed_bench(spec).await.map_err(describe)?;
+            let json = serde_json::to_vec_pretty(&serde_json::json!({ "tenants": seeded }))?;
+            write_private(&file, &json)?;
+            writeln!(
+                out,
+                "{tenants} tenant(s) with {organizations} organization(s) of {records} record(s) each; see {}",
+                file.display()
+            )?;
         }
         Command::Healthcheck => {
             let address = crate::healthcheck::local_address(settings.server.bind);

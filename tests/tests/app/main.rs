@@ -4,6 +4,7 @@ mod accounts;
 mod api;
 mod assets;
 mod backup;
+mod bench_seed;
 mod browser_walk;
 mod cli;
 mod cluster;

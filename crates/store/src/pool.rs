@@ -10,6 +10,10 @@ use diesel::sql_types::Text;
 
 use crate::{DatabaseUrl, DbConn, StoreError, TenantId};
 
+/// How long a pooled connection may sit unused before it is checked (a
+/// round trip) on its next checkout.
+const IDLE_CHECK: Duration = Duration::from_secs(30);
+
 /// A pooled connection, used from blocking tasks through `interact`.
 type PooledConn = deadpool_diesel::Connection<DbConn>;
 
@@ -27,9 +31,15 @@ impl managed::Manager for ConnManager {
         PooledConn::new(Runtime::Tokio1, move || url.connect()).await
     }
 
-    async fn recycle(&self, conn: &mut PooledConn, _: &Metrics) -> RecycleResult<StoreError> {
+    async fn recycle(&self, conn: &mut PooledConn, metrics: &Metrics) -> RecycleResult<StoreError> {
         if conn.is_mutex_poisoned() {
             return Err(RecycleError::message("connection mutex poisoned"));
+        }
+        // A connection that just served a request is known to be sound (one
+        // that failed was looked at then, see `Database::run`); only one
+        // that sat idle (a server restart, a firewall's timeout) is asked.
+        if metrics.last_used() < IDLE_CHECK {
+            return Ok(());
         }
         conn.interact(|c| diesel::sql_query("SELECT 1").execute(c))
             .await
@@ -188,7 +198,21 @@ impl Database {
             Err(managed::PoolError::Backend(e)) => return Err(e.into()),
             Err(e) => return Err(StoreError::Pool(e.to_string()).into()),
         };
-        conn.interact(f).await.map_err(|e| StoreError::Interact(e.to_string()))?
+        let (result, sound) = conn
+            .interact(move |c| {
+                let result = f(c);
+                // A failure may mean the connection is gone: look before it
+                // goes back to the pool, on the same blocking hop.
+                let sound = result.is_ok() || diesel::sql_query("SELECT 1").execute(c).is_ok();
+                (result, sound)
+            })
+            .await
+            .map_err(|e| StoreError::Interact(e.to_string()))?;
+        if !sound {
+            // Out of the pool: the next checkout opens a fresh connection.
+            drop(managed::Object::take(conn));
+        }
+        result
     }
 
     /// Runs `f` in one transaction for platform-wide work (tenants, operators,

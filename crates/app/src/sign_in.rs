@@ -86,7 +86,28 @@ impl App {
         if token.is_empty() || token.len() > 128 {
             return Ok(None);
         }
-        let (timeouts, tenant_id) = (self.timeouts, tenant.id.clone());
+        let (timeouts, tenant_id, peek_token) = (self.timeouts, tenant.id.clone(), token.clone());
+        // Most views find a live session touched within the minute: a read
+        // suffices. Expiry, a due touch or a disabled user take the write path.
+        let peeked = self
+            .read(&tenant.id, move |tx| {
+                let session = match sessions::peek(tx.conn, &tenant_id, &peek_token, &timeouts)? {
+                    sessions::Peek::Unknown => return Ok(Some(None)),
+                    sessions::Peek::NeedsWrite => return Ok(None),
+                    sessions::Peek::Fresh(session) => session,
+                };
+                let user = users::by_id(tx.conn, &tenant_id, &session.user_id)?;
+                if !user.active {
+                    return Ok(None);
+                }
+                let avatar_version = avatar::version(tx.conn, &user)?;
+                Ok(Some(Some(SignedIn { session, user, avatar_version })))
+            })
+            .await?;
+        if let Some(answer) = peeked {
+            return Ok(answer);
+        }
+        let tenant_id = tenant.id.clone();
         self.write(&tenant.id, move |tx| {
             // Finding a session also moves its idle deadline: a write.
             let Some(session) = sessions::find(tx.conn, &tenant_id, &token, &timeouts)? else {

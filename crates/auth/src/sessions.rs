@@ -138,6 +138,50 @@ pub fn create(
     Ok((session, token))
 }
 
+/// What a read alone can tell of a cookie's session.
+#[derive(Debug)]
+pub enum Peek {
+    /// No such session: nothing to write.
+    Unknown,
+    /// Live, and its idle deadline was moved less than a minute ago.
+    Fresh(Session),
+    /// Expired, or due for its idle deadline to move: [`find`] must run in a
+    /// write transaction.
+    NeedsWrite,
+}
+
+/// Looks a session up without writing, so that most page views need no
+/// write transaction (on SQLite, no write lock).
+pub fn peek(conn: &mut DbConn, tenant: &TenantId, token: &str, timeouts: &Timeouts) -> Result<Peek, AuthError> {
+    let Some(row) = sessions::table
+        .filter(sessions::tenant_id.eq(tenant.as_str()))
+        .filter(sessions::token_hash.eq(hash_token(token)))
+        .select(SessionRow::as_select())
+        .first::<SessionRow>(conn)
+        .optional()?
+    else {
+        return Ok(Peek::Unknown);
+    };
+    let now = now();
+    let idle_deadline =
+        row.last_seen_at + chrono::Duration::from_std(timeouts.idle).unwrap_or(chrono::Duration::minutes(30));
+    if row.expires_at <= now || idle_deadline <= now || now - row.last_seen_at > TOUCH_AFTER {
+        return Ok(Peek::NeedsWrite);
+    }
+    Ok(Peek::Fresh(Session {
+        tenant_id: TenantId::new(row.tenant_id),
+        id: row.id,
+        user_id: row.user_id,
+        stage: Stage::parse(&row.stage),
+        csrf_token: row.csrf_token,
+        mfa_failures: row.mfa_failures,
+        last_seen_at: row.last_seen_at,
+    }))
+}
+
+/// How stale `last_seen_at` may be before a request moves it.
+const TOUCH_AFTER: chrono::Duration = chrono::Duration::seconds(60);
+
 /// The live session of a cookie token in `tenant`. Expired or idle sessions
 /// are deleted and not returned. Touches `last_seen_at` at most once a minute.
 pub fn find(
@@ -162,7 +206,7 @@ pub fn find(
         end(conn, tenant, &row.id)?;
         return Ok(None);
     }
-    if now - row.last_seen_at > chrono::Duration::seconds(60) {
+    if now - row.last_seen_at > TOUCH_AFTER {
         diesel::update(sessions::table.find((tenant.as_str(), row.id.as_str())))
             .set(sessions::last_seen_at.eq(now))
             .execute(conn)?;

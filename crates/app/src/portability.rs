@@ -119,12 +119,17 @@ fn invalid(message: impl Into<String>) -> AppError {
 /// Every row of `T` as JSON lines.
 fn lines_of<T: Portable>(conn: &mut DbConn, tenant: &TenantId) -> Result<(Vec<u8>, usize), AppError> {
     let rows = T::load(conn, tenant)?;
+    Ok((to_lines(&rows)?, rows.len()))
+}
+
+/// Rows (or any values) as JSON lines.
+fn to_lines<T: Serialize>(rows: &[T]) -> Result<Vec<u8>, AppError> {
     let mut out = Vec::new();
-    for row in &rows {
+    for row in rows {
         serde_json::to_writer(&mut out, row).map_err(AppError::internal)?;
         out.push(b'\n');
     }
-    Ok((out, rows.len()))
+    Ok(out)
 }
 
 /// A file of the archive, appended to the tar stream.
@@ -184,21 +189,21 @@ impl App {
                     table!(ApiKeyRow);
                     table!(AssetTypeRow);
                     // Records leave with their secrets opened.
-                    let records = RecordRow::load(conn, &tenant_id)?;
-                    let mut bytes = Vec::new();
-                    for record in &records {
-                        let clear = open_secrets(&keyring, &record.id, &record.secrets)?;
-                        let mut value = serde_json::to_value(record).map_err(AppError::internal)?;
-                        value["secrets"] = serde_json::to_value(clear).map_err(AppError::internal)?;
-                        serde_json::to_writer(&mut bytes, &value).map_err(AppError::internal)?;
-                        bytes.push(b'\n');
-                    }
-                    tables.push((RecordRow::FILE, bytes, records.len()));
+                    let records = RecordRow::load(conn, &tenant_id)?
+                        .iter()
+                        .map(|record| {
+                            let clear = open_secrets(&keyring, &record.id, &record.secrets)?;
+                            let mut value = serde_json::to_value(record).map_err(AppError::internal)?;
+                            value["secrets"] = serde_json::to_value(clear).map_err(AppError::internal)?;
+                            Ok(value)
+                        })
+                        .collect::<Result<Vec<_>, AppError>>()?;
+                    tables.push((RecordRow::FILE, to_lines(&records)?, records.len()));
                     table!(RelationRow);
                     table!(DocumentRow);
                     table!(RevisionRow);
                     let attachments = AttachmentRow::load(conn, &tenant_id)?;
-                    table!(AttachmentRow);
+                    tables.push((AttachmentRow::FILE, to_lines(&attachments)?, attachments.len()));
                     table!(ExpirationRow);
                     table!(ExternalIdRow);
                     table!(AuditRow);

@@ -88,23 +88,16 @@ impl App {
         }
         let (timeouts, tenant_id, peek_token) = (self.timeouts, tenant.id.clone(), token.clone());
         // Most views find a live session touched within the minute: a read
-        // suffices. Expiry, a due touch or a disabled user take the write path.
-        let peeked = self
-            .read(&tenant.id, move |tx| {
-                let session = match sessions::peek(tx.conn, &tenant_id, &peek_token, &timeouts)? {
-                    sessions::Peek::Unknown => return Ok(Some(None)),
-                    sessions::Peek::NeedsWrite => return Ok(None),
-                    sessions::Peek::Fresh(session) => session,
-                };
-                let user = users::by_id(tx.conn, &tenant_id, &session.user_id)?;
-                if !user.active {
-                    return Ok(None);
-                }
-                let avatar_version = avatar::version(tx.conn, &user)?;
-                Ok(Some(Some(SignedIn { session, user, avatar_version })))
+        // suffices (`None` here). Expiry, a due touch or a disabled user take
+        // the write path.
+        let answered = self
+            .read(&tenant.id, move |tx| match sessions::peek(tx.conn, &tenant_id, &peek_token, &timeouts)? {
+                sessions::Peek::Unknown => Ok(Some(None)),
+                sessions::Peek::NeedsWrite => Ok(None),
+                sessions::Peek::Fresh(session) => Ok(with_active_user(tx.conn, session)?.ok().map(Some)),
             })
             .await?;
-        if let Some(answer) = peeked {
+        if let Some(answer) = answered {
             return Ok(answer);
         }
         let tenant_id = tenant.id.clone();
@@ -113,13 +106,13 @@ impl App {
             let Some(session) = sessions::find(tx.conn, &tenant_id, &token, &timeouts)? else {
                 return Ok(None);
             };
-            let user = users::by_id(tx.conn, &tenant_id, &session.user_id)?;
-            if !user.active {
-                sessions::end(tx.conn, &tenant_id, &session.id)?;
-                return Ok(None);
+            match with_active_user(tx.conn, session)? {
+                Ok(signed) => Ok(Some(signed)),
+                Err(session) => {
+                    sessions::end(tx.conn, &tenant_id, &session.id)?;
+                    Ok(None)
+                }
             }
-            let avatar_version = avatar::version(tx.conn, &user)?;
-            Ok(Some(SignedIn { session, user, avatar_version }))
         })
         .await
     }
@@ -418,4 +411,15 @@ pub(crate) fn check_new_password(
             if problem == password::PasswordProblem::Mismatch { format!("{field}_confirm") } else { field.to_owned() };
         AppError::invalid(field, Reason::Password(problem))
     })
+}
+
+/// A live session with its user, or the session back when the user is
+/// disabled (the caller ends it where it may write).
+fn with_active_user(conn: &mut cairn_store::DbConn, session: Session) -> Result<Result<SignedIn, Session>, AppError> {
+    let user = users::by_id(conn, &session.tenant_id, &session.user_id)?;
+    if !user.active {
+        return Ok(Err(session));
+    }
+    let avatar_version = avatar::version(conn, &user)?;
+    Ok(Ok(SignedIn { session, user, avatar_version }))
 }

@@ -153,30 +153,13 @@ pub enum Peek {
 /// Looks a session up without writing, so that most page views need no
 /// write transaction (on SQLite, no write lock).
 pub fn peek(conn: &mut DbConn, tenant: &TenantId, token: &str, timeouts: &Timeouts) -> Result<Peek, AuthError> {
-    let Some(row) = sessions::table
-        .filter(sessions::tenant_id.eq(tenant.as_str()))
-        .filter(sessions::token_hash.eq(hash_token(token)))
-        .select(SessionRow::as_select())
-        .first::<SessionRow>(conn)
-        .optional()?
-    else {
-        return Ok(Peek::Unknown);
-    };
-    let now = now();
-    let idle_deadline =
-        row.last_seen_at + chrono::Duration::from_std(timeouts.idle).unwrap_or(chrono::Duration::minutes(30));
-    if row.expires_at <= now || idle_deadline <= now || now - row.last_seen_at > TOUCH_AFTER {
-        return Ok(Peek::NeedsWrite);
-    }
-    Ok(Peek::Fresh(Session {
-        tenant_id: TenantId::new(row.tenant_id),
-        id: row.id,
-        user_id: row.user_id,
-        stage: Stage::parse(&row.stage),
-        csrf_token: row.csrf_token,
-        mfa_failures: row.mfa_failures,
-        last_seen_at: row.last_seen_at,
-    }))
+    Ok(match lookup(conn, tenant, token)? {
+        None => Peek::Unknown,
+        Some(row) => match freshness(&row, timeouts, now()) {
+            Freshness::Live => Peek::Fresh(row.into()),
+            Freshness::Expired | Freshness::TouchDue => Peek::NeedsWrite,
+        },
+    })
 }
 
 /// How stale `last_seen_at` may be before a request moves it.
@@ -190,36 +173,68 @@ pub fn find(
     token: &str,
     timeouts: &Timeouts,
 ) -> Result<Option<Session>, AuthError> {
-    let Some(row) = sessions::table
+    let Some(row) = lookup(conn, tenant, token)? else {
+        return Ok(None);
+    };
+    let now = now();
+    match freshness(&row, timeouts, now) {
+        Freshness::Expired => {
+            end(conn, tenant, &row.id)?;
+            return Ok(None);
+        }
+        Freshness::TouchDue => {
+            diesel::update(sessions::table.find((tenant.as_str(), row.id.as_str())))
+                .set(sessions::last_seen_at.eq(now))
+                .execute(conn)?;
+        }
+        Freshness::Live => {}
+    }
+    Ok(Some(row.into()))
+}
+
+/// Where a stored session stands at `now`.
+enum Freshness {
+    /// Past its absolute or idle deadline.
+    Expired,
+    /// Live, its idle deadline due to move.
+    TouchDue,
+    /// Live, touched within the minute.
+    Live,
+}
+
+fn freshness(row: &SessionRow, timeouts: &Timeouts, now: NaiveDateTime) -> Freshness {
+    let idle = chrono::Duration::from_std(timeouts.idle).unwrap_or(chrono::Duration::minutes(30));
+    if row.expires_at <= now || row.last_seen_at + idle <= now {
+        Freshness::Expired
+    } else if now - row.last_seen_at > TOUCH_AFTER {
+        Freshness::TouchDue
+    } else {
+        Freshness::Live
+    }
+}
+
+/// The stored session of a cookie token, whatever its state.
+fn lookup(conn: &mut DbConn, tenant: &TenantId, token: &str) -> Result<Option<SessionRow>, AuthError> {
+    Ok(sessions::table
         .filter(sessions::tenant_id.eq(tenant.as_str()))
         .filter(sessions::token_hash.eq(hash_token(token)))
         .select(SessionRow::as_select())
         .first::<SessionRow>(conn)
-        .optional()?
-    else {
-        return Ok(None);
-    };
-    let now = now();
-    let idle_deadline =
-        row.last_seen_at + chrono::Duration::from_std(timeouts.idle).unwrap_or(chrono::Duration::minutes(30));
-    if row.expires_at <= now || idle_deadline <= now {
-        end(conn, tenant, &row.id)?;
-        return Ok(None);
+        .optional()?)
+}
+
+impl From<SessionRow> for Session {
+    fn from(row: SessionRow) -> Self {
+        Session {
+            tenant_id: TenantId::new(row.tenant_id),
+            id: row.id,
+            user_id: row.user_id,
+            stage: Stage::parse(&row.stage),
+            csrf_token: row.csrf_token,
+            mfa_failures: row.mfa_failures,
+            last_seen_at: row.last_seen_at,
+        }
     }
-    if now - row.last_seen_at > TOUCH_AFTER {
-        diesel::update(sessions::table.find((tenant.as_str(), row.id.as_str())))
-            .set(sessions::last_seen_at.eq(now))
-            .execute(conn)?;
-    }
-    Ok(Some(Session {
-        tenant_id: TenantId::new(row.tenant_id),
-        id: row.id,
-        user_id: row.user_id,
-        stage: Stage::parse(&row.stage),
-        csrf_token: row.csrf_token,
-        mfa_failures: row.mfa_failures,
-        last_seen_at: row.last_seen_at,
-    }))
 }
 
 /// Moves a session to `stage` with a new token (and CSRF token); returns the new cookie token.

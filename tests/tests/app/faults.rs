@@ -56,8 +56,8 @@ impl PrivateCluster {
         format!("postgres://postgres@127.0.0.1:{}/postgres", self.port)
     }
 
-    /// Runs one of PostgreSQL's programs, as the postgres user when this is root.
-    fn run(&self, program: &str, args: &[&str]) {
+    /// One of PostgreSQL's programs, as the postgres user when this is root.
+    fn command(&self, program: &str) -> Command {
         let path = self.bin.join(program);
         let mut command = if is_root() {
             let mut c = Command::new("runuser");
@@ -66,7 +66,12 @@ impl PrivateCluster {
         } else {
             Command::new(&path)
         };
-        let output = command.args(args).current_dir(self.dir.path()).output().expect("PostgreSQL program runs");
+        command.current_dir(self.dir.path());
+        command
+    }
+
+    fn run(&self, program: &str, args: &[&str]) {
+        let output = self.command(program).args(args).output().expect("PostgreSQL program runs");
         assert!(output.status.success(), "{program} {args:?}: {}", String::from_utf8_lossy(&output.stderr));
     }
 
@@ -84,21 +89,25 @@ impl PrivateCluster {
 impl Drop for PrivateCluster {
     fn drop(&mut self) {
         let data = self.data();
-        let _ = Command::new(if is_root() { "runuser" } else { "true" })
-            .args(["-u", "postgres", "--"])
-            .arg(self.bin.join("pg_ctl"))
-            .args(["-D", data.to_str().unwrap_or_default(), "-m", "immediate", "stop"])
-            .output();
-        if !is_root() {
-            let _ = Command::new(self.bin.join("pg_ctl"))
-                .args(["-D", data.to_str().unwrap_or_default(), "-m", "immediate", "stop"])
-                .output();
-        }
+        let _ =
+            self.command("pg_ctl").args(["-D", data.to_str().unwrap_or_default(), "-m", "immediate", "stop"]).output();
     }
 }
 
 fn is_root() -> bool {
     Command::new("id").arg("-u").output().is_ok_and(|o| o.stdout.starts_with(b"0\n"))
+}
+
+/// Starts a server with `toml`; returns its port, the switch that stops it and its task.
+async fn serve(toml: &str) -> (u16, tokio::sync::oneshot::Sender<()>, tokio::task::JoinHandle<std::io::Result<()>>) {
+    let settings = Settings::from_toml(toml).expect("settings");
+    let application = Application::build(&settings).await.expect("server starts");
+    let port = application.port();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(application.run_until(async {
+        let _ = stopped.await;
+    }));
+    (port, stop, server)
 }
 
 /// One request's outcome: when it was sent, how long it took, its status (0: no answer).
@@ -119,13 +128,7 @@ async fn postgresql_restarted_under_load(app: TestApp) {
         dir = dir.display(),
         url = cluster.url(),
     );
-    let settings = Settings::from_toml(&toml).expect("settings");
-    let application = Application::build(&settings).await.expect("server starts");
-    let port = application.port();
-    let (stop_server, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(application.run_until(async {
-        let _ = stopped.await;
-    }));
+    let (port, stop_server, server) = serve(&toml).await;
     let address = format!("http://127.0.0.1:{port}");
     let apex = format!("localhost:{port}");
     let client = reqwest::Client::builder().timeout(Duration::from_secs(15)).build().expect("client");
@@ -269,13 +272,7 @@ async fn a_full_disk_stops_sqlite_writes_and_keeps_reads(app: TestApp) {
          [operator]\ntoken = \"{OPERATOR_TOKEN}\"\n",
         dir = dir.display(),
     );
-    let settings = Settings::from_toml(&toml).expect("settings");
-    let application = Application::build(&settings).await.expect("server starts");
-    let port = application.port();
-    let (stop_server, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(application.run_until(async {
-        let _ = stopped.await;
-    }));
+    let (port, stop_server, server) = serve(&toml).await;
     let client = reqwest::Client::builder().timeout(Duration::from_secs(15)).build().expect("client");
     let create = |slug: String| {
         let client = client.clone();

@@ -47,8 +47,7 @@ impl App {
         if new.expires_days.is_some_and(|days| !(1..=3650).contains(&days)) {
             return Err(AppError::invalid("expires_days", crate::Reason::Text("1 to 3650 days".into())));
         }
-        let expires_at =
-            new.expires_days.map(|days| chrono::Utc::now().naive_utc() + chrono::Duration::days(i64::from(days)));
+        let expires_at = new.expires_days.map(|days| cairn_store::now() + chrono::Duration::days(i64::from(days)));
         let caller = caller.clone();
         self.write(&caller.tenant().id.clone(), move |tx| {
             let created_by = match caller.signed_in_user() {

@@ -99,7 +99,7 @@ impl App {
         let link = self.public().tenant(&tenant.slug, "/expirations");
         let ten = tenant.clone();
         self.write(&tenant.id, move |tx| {
-            let now = Utc::now().naive_utc();
+            let now = cairn_store::now();
             let today: NaiveDate = now.date();
             let until = today + Duration::days(schedule.within_days);
             let items = expirations::due_in_tenant(tx.conn, tx.tenant, today, until)?;

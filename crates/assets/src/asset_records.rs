@@ -314,7 +314,7 @@ mod tests {
                 def("Wildcard", FieldKind::Checkbox),
             ],
             archived: false,
-            updated_at: chrono::Utc::now().naive_utc(),
+            updated_at: cairn_store::now(),
             updated_by: None,
         }
     }

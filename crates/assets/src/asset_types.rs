@@ -574,7 +574,7 @@ pub fn create(conn: &mut DbConn, tenant: &TenantId, input: &TypeInput, by: Actor
     let fields = validate(input, &[], &known)?;
     taken(conn, tenant, input, None)?;
     let id = new_id();
-    let now = chrono::Utc::now().naive_utc();
+    let now = cairn_store::now();
     diesel::insert_into(asset_types::table)
         .values((
             asset_types::tenant_id.eq(tenant.as_str()),
@@ -676,7 +676,7 @@ pub fn update(
     if !with_values.is_empty() && !confirm_removal {
         return Err(AssetError::ValuesWouldBeRemoved(with_values));
     }
-    let now = chrono::Utc::now().naive_utc();
+    let now = cairn_store::now();
     let kept: HashSet<String> = fields.iter().map(|f| f.id.clone()).collect();
     let removed: Vec<FieldDef> = current
         .fields
@@ -717,7 +717,7 @@ pub fn set_archived(
     by: Actor,
 ) -> Result<(), AssetError> {
     diesel::update(asset_types::table.find((tenant.as_str(), current.id.as_str())))
-        .set((asset_types::archived.eq(archived), asset_types::updated_at.eq(chrono::Utc::now().naive_utc())))
+        .set((asset_types::archived.eq(archived), asset_types::updated_at.eq(cairn_store::now())))
         .execute(conn)?;
     let action = if archived { AuditAction::AssetTypeArchived } else { AuditAction::AssetTypeRestored };
     audit::record(conn, tenant, &event(by, action, current, serde_json::json!({ "name": current.name })))?;

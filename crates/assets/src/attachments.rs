@@ -125,7 +125,7 @@ pub fn add(conn: &mut DbConn, tenant: &TenantId, new: &NewAttachment<'_>, by: Ac
             attachments::size.eq(new.size),
             attachments::sha256.eq(new.sha256),
             attachments::object_key.eq(new.object_key),
-            attachments::created_at.eq(chrono::Utc::now().naive_utc()),
+            attachments::created_at.eq(cairn_store::now()),
             attachments::created_by.eq(actor_label(&by)),
         ))
         .execute(conn)?;

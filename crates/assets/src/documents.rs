@@ -95,7 +95,7 @@ fn add_revision(
             document_revisions::body.eq(body),
             document_revisions::author_id.eq(&user.id),
             document_revisions::author.eq(user.full_name()),
-            document_revisions::created_at.eq(chrono::Utc::now().naive_utc()),
+            document_revisions::created_at.eq(cairn_store::now()),
         ))
         .execute(conn)?;
     Ok(())
@@ -166,7 +166,7 @@ pub fn insert_new(
         return Err(AssetError::invalid("folder", "at most 1000 characters, one line"));
     }
     let id = id.to_owned();
-    let now = chrono::Utc::now().naive_utc();
+    let now = cairn_store::now();
     let by = author.map(actor).unwrap_or(Actor::System);
     diesel::insert_into(documents::table)
         .values((
@@ -250,7 +250,7 @@ pub fn update(conn: &mut DbConn, user: &User, document: &Document, title: &str, 
             documents::title.eq(title.trim()),
             documents::body.eq(body),
             documents::revision.eq(revision),
-            documents::updated_at.eq(chrono::Utc::now().naive_utc()),
+            documents::updated_at.eq(cairn_store::now()),
             documents::updated_by.eq(actor_label(&actor(user))),
         ))
         .execute(conn)?;

@@ -40,7 +40,7 @@ pub fn remember(
             external_ids::kind.eq(kind),
             external_ids::external_id.eq(external),
             external_ids::local_id.eq(local),
-            external_ids::created_at.eq(chrono::Utc::now().naive_utc()),
+            external_ids::created_at.eq(cairn_store::now()),
         ))
         .execute(conn)?;
     Ok(())

@@ -45,7 +45,7 @@ pub fn create(
     file_name: &str,
     created_by: &str,
 ) -> Result<ImportJob, AssetError> {
-    let now = chrono::Utc::now().naive_utc();
+    let now = cairn_store::now();
     diesel::insert_into(import_jobs::table)
         .values((
             import_jobs::tenant_id.eq(tenant.as_str()),
@@ -83,7 +83,7 @@ pub fn progress(conn: &mut DbConn, tenant: &TenantId, id: &str, phase: &str, row
             import_jobs::status.eq("running"),
             import_jobs::phase.eq(phase),
             import_jobs::rows_done.eq(rows_done),
-            import_jobs::updated_at.eq(chrono::Utc::now().naive_utc()),
+            import_jobs::updated_at.eq(cairn_store::now()),
         ))
         .execute(conn)?;
     Ok(())
@@ -100,7 +100,7 @@ pub fn finish(conn: &mut DbConn, tenant: &TenantId, id: &str, outcome: Result<&s
             import_jobs::status.eq(status),
             import_jobs::report.eq(report),
             import_jobs::error.eq(error),
-            import_jobs::updated_at.eq(chrono::Utc::now().naive_utc()),
+            import_jobs::updated_at.eq(cairn_store::now()),
         ))
         .execute(conn)?;
     Ok(())

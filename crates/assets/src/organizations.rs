@@ -105,7 +105,7 @@ pub fn create(
         return Err(AssetError::NameTaken);
     }
     let id = new_id();
-    let now = chrono::Utc::now().naive_utc();
+    let now = cairn_store::now();
     let label = actor_label(&by);
     diesel::insert_into(organizations::table)
         .values((
@@ -147,7 +147,7 @@ pub fn update(
             organizations::kind.eq(&input.kind),
             organizations::quick_notes.eq(input.quick_notes.trim()),
             organizations::alert.eq(input.alert.trim()),
-            organizations::updated_at.eq(chrono::Utc::now().naive_utc()),
+            organizations::updated_at.eq(cairn_store::now()),
             organizations::updated_by.eq(actor_label(&by)),
         ))
         .execute(conn)?;
@@ -160,7 +160,7 @@ pub fn update(
 /// Archives an organization: it leaves every list; its records stay.
 pub fn archive(conn: &mut DbConn, tenant: &TenantId, id: &str, by: Actor) -> Result<(), AssetError> {
     diesel::update(organizations::table.find((tenant.as_str(), id)))
-        .set((organizations::status.eq("archived"), organizations::updated_at.eq(chrono::Utc::now().naive_utc())))
+        .set((organizations::status.eq("archived"), organizations::updated_at.eq(cairn_store::now())))
         .execute(conn)?;
     let mut event = NewEvent::new(by, AuditAction::OrganizationArchived).target("organization", id);
     event.organization_id = Some(id);
@@ -389,7 +389,7 @@ pub fn set_grant(
             organization_grants::organization_id.eq(organization_id),
             organization_grants::user_id.eq(user_id),
             organization_grants::access.eq(access.as_str()),
-            organization_grants::created_at.eq(chrono::Utc::now().naive_utc()),
+            organization_grants::created_at.eq(cairn_store::now()),
         ))
         .execute(conn)?;
     let mut event = NewEvent::new(by, AuditAction::OrganizationAccessGranted)

@@ -349,7 +349,7 @@ pub(crate) fn store_new(
     let tenant = target.tenant;
     let id = new_id();
     let sealed = seal_all(keyring, &id, &prepared.secret_keys, BTreeMap::new(), input);
-    let now = chrono::Utc::now().naive_utc();
+    let now = cairn_store::now();
     diesel::insert_into(records::table)
         .values((
             records::tenant_id.eq(tenant.as_str()),
@@ -492,7 +492,7 @@ pub(crate) fn store_change(
             records::secrets.eq(serde_json::to_string(&sealed).unwrap_or_default()),
             records::visibility.eq(visibility.as_str()),
             records::search_text.eq(&prepared.search_text),
-            records::updated_at.eq(chrono::Utc::now().naive_utc()),
+            records::updated_at.eq(cairn_store::now()),
             records::updated_by.eq(actor_label(&actor(user))),
         ))
         .execute(conn)?;
@@ -505,7 +505,7 @@ pub(crate) fn store_change(
 pub fn archive(conn: &mut DbConn, user: &User, proof: &Authorized<Record>) -> Result<(), AssetError> {
     let record = proof.require(Action::Archive)?;
     diesel::update(records::table.find((user.tenant_id.as_str(), record.id.as_str())))
-        .set((records::archived.eq(true), records::updated_at.eq(chrono::Utc::now().naive_utc())))
+        .set((records::archived.eq(true), records::updated_at.eq(cairn_store::now())))
         .execute(conn)?;
     // An archived record expires no more; its attachments and relations stay until it is purged.
     expirations::replace(conn, &user.tenant_id, record, &[])?;
@@ -748,7 +748,7 @@ mod tests {
             fields: [("security".to_owned(), "WPA2-Personal".to_owned())].into(),
             secrets_set: BTreeSet::new(),
             visibility: Visibility::Everyone,
-            updated_at: chrono::Utc::now().naive_utc(),
+            updated_at: cairn_store::now(),
             updated_by: None,
             asset_type_id: None,
             sealed: BTreeMap::new(),

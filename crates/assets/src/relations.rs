@@ -157,7 +157,7 @@ fn insert(
             relations::target_kind.eq(target.kind.as_str()),
             relations::field_id.eq(field_id),
             relations::note.eq(note),
-            relations::created_at.eq(chrono::Utc::now().naive_utc()),
+            relations::created_at.eq(cairn_store::now()),
             relations::created_by.eq(actor_label(by)),
         ))
         .execute(conn)?;

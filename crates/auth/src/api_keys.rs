@@ -84,7 +84,7 @@ pub fn create(conn: &mut DbConn, tenant: &TenantId, new: &NewApiKey) -> Result<(
     let prefix: String = new_token().chars().filter(char::is_ascii_alphanumeric).take(10).collect();
     let secret = new_token();
     let key = format!("{KEY_PREFIX}{prefix}_{secret}");
-    let (id, user_id, now) = (new_id(), new_id(), chrono::Utc::now().naive_utc());
+    let (id, user_id, now) = (new_id(), new_id(), cairn_store::now());
     diesel::insert_into(users::table)
         .values((
             users::tenant_id.eq(tenant.as_str()),
@@ -137,7 +137,7 @@ pub fn list(conn: &mut DbConn, tenant: &TenantId) -> Result<Vec<ApiKey>, AuthErr
 /// Revokes a key: it stops working at once, and its user is disabled.
 pub fn revoke(conn: &mut DbConn, tenant: &TenantId, id: &str) -> Result<ApiKey, AuthError> {
     let key = by_id(conn, tenant, id)?;
-    let now = chrono::Utc::now().naive_utc();
+    let now = cairn_store::now();
     diesel::update(api_keys::table.find((tenant.as_str(), id)))
         .filter(api_keys::revoked_at.is_null())
         .set(api_keys::revoked_at.eq(now))
@@ -171,7 +171,7 @@ pub fn authenticate(
     else {
         return Ok(None);
     };
-    let now = chrono::Utc::now().naive_utc();
+    let now = cairn_store::now();
     if !bool::from(hash_token(presented).as_bytes().ct_eq(secret_hash.as_bytes())) || !key.is_live(now) {
         return Ok(None);
     }

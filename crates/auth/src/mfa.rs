@@ -110,7 +110,7 @@ pub fn verify_code(conn: &mut DbConn, keyring: &Keyring, user: &User, code: &str
 /// Marks enrolment complete.
 pub fn complete_enrolment(conn: &mut DbConn, user: &User) -> Result<(), AuthError> {
     diesel::update(users::table.find((user.tenant_id.as_str(), user.id.as_str())))
-        .set(users::mfa_enabled_at.eq(chrono::Utc::now().naive_utc()))
+        .set(users::mfa_enabled_at.eq(cairn_store::now()))
         .execute(conn)?;
     Ok(())
 }

@@ -30,7 +30,7 @@ pub fn regenerate(conn: &mut DbConn, user: &User) -> Result<Vec<String>, AuthErr
         .filter(recovery_codes::user_id.eq(&user.id))
         .execute(conn)?;
     let mut rng = rand::rngs::OsRng;
-    let now = chrono::Utc::now().naive_utc();
+    let now = cairn_store::now();
     let mut codes = Vec::with_capacity(COUNT);
     for _ in 0..COUNT {
         let raw: String = (0..12).map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char).collect();
@@ -57,7 +57,7 @@ pub fn consume(conn: &mut DbConn, user: &User, code: &str) -> Result<(), AuthErr
         // Codes made before hashes were salted keep working until renewed.
         .filter(recovery_codes::code_hash.eq_any([code_hash(user, code), hash_token(&normalize(code))]))
         .filter(recovery_codes::used_at.is_null())
-        .set(recovery_codes::used_at.eq(chrono::Utc::now().naive_utc()))
+        .set(recovery_codes::used_at.eq(cairn_store::now()))
         .execute(conn)?;
     if used == 1 { Ok(()) } else { Err(AuthError::BadCode) }
 }

@@ -24,7 +24,7 @@ pub fn request(
         return Ok(());
     };
     let token = new_token();
-    let now = chrono::Utc::now().naive_utc();
+    let now = cairn_store::now();
     let expires_at = now + chrono::Duration::from_std(ttl).unwrap_or(chrono::Duration::hours(1));
     diesel::insert_into(password_resets::table)
         .values((
@@ -48,7 +48,7 @@ pub fn request(
 
 /// The user a pending reset token belongs to.
 pub fn find(conn: &mut DbConn, tenant: &TenantId, token: &str) -> Result<User, AuthError> {
-    let now = chrono::Utc::now().naive_utc();
+    let now = cairn_store::now();
     let user_id: String = password_resets::table
         .filter(password_resets::tenant_id.eq(tenant.as_str()))
         .filter(password_resets::token_hash.eq(hash_token(token)))
@@ -65,7 +65,7 @@ pub fn find(conn: &mut DbConn, tenant: &TenantId, token: &str) -> Result<User, A
 /// and voids their other reset links.
 pub fn complete(conn: &mut DbConn, tenant: &TenantId, token: &str, password_hash: &str) -> Result<User, AuthError> {
     let user = find(conn, tenant, token)?;
-    let now = chrono::Utc::now().naive_utc();
+    let now = cairn_store::now();
     diesel::update(password_resets::table)
         .filter(password_resets::tenant_id.eq(tenant.as_str()))
         .filter(password_resets::user_id.eq(&user.id))

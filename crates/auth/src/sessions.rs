@@ -91,7 +91,7 @@ struct SessionRow {
 }
 
 fn now() -> NaiveDateTime {
-    chrono::Utc::now().naive_utc()
+    cairn_store::now()
 }
 
 fn later(d: Duration) -> NaiveDateTime {

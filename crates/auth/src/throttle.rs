@@ -45,7 +45,7 @@ pub fn address_key(ip: &str) -> String {
 
 /// Refuses when any key is locked now; the error tells how long to wait.
 pub fn check(conn: &mut DbConn, keys: &[String]) -> Result<(), AuthError> {
-    let now = chrono::Utc::now().naive_utc();
+    let now = cairn_store::now();
     let locked: Option<NaiveDateTime> = login_throttle::table
         .filter(login_throttle::key.eq_any(keys))
         .filter(login_throttle::locked_until.gt(now))
@@ -75,7 +75,7 @@ ON CONFLICT (key) DO UPDATE SET
 /// time that doubles with each further failure. Returns whether this
 /// failure began the locks (the one to tell someone about).
 pub fn record_failure(conn: &mut DbConn, key: &str, free: i32) -> Result<bool, AuthError> {
-    let now = chrono::Utc::now().naive_utc();
+    let now = cairn_store::now();
     let window_floor = now - chrono::Duration::seconds(WINDOW_SECS);
     match conn {
         DbConn::Postgres(pg) => diesel::sql_query(UPSERT_POSTGRES)
@@ -102,7 +102,7 @@ pub fn record_failure(conn: &mut DbConn, key: &str, free: i32) -> Result<bool, A
 
 /// The keys among `keys` that are locked now, with the end of their lock.
 pub fn locked(conn: &mut DbConn, keys: &[String]) -> Result<Vec<(String, NaiveDateTime)>, AuthError> {
-    let now = chrono::Utc::now().naive_utc();
+    let now = cairn_store::now();
     let rows: Vec<(String, Option<NaiveDateTime>)> = login_throttle::table
         .filter(login_throttle::key.eq_any(keys))
         .filter(login_throttle::locked_until.gt(now))

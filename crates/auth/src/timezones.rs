@@ -23,7 +23,7 @@ pub struct Zone {
 
 /// The offset of `tz` now, as "+01:00".
 fn offset_now(tz: Tz) -> i32 {
-    tz.offset_from_utc_datetime(&chrono::Utc::now().naive_utc()).fix().local_minus_utc()
+    tz.offset_from_utc_datetime(&cairn_store::now()).fix().local_minus_utc()
 }
 
 fn format_offset(secs: i32) -> String {

@@ -281,7 +281,7 @@ pub fn update_profile(conn: &mut DbConn, user: &User, change: &ProfileChange) ->
             users::theme.eq(change.theme.as_str()),
             users::time_zone.eq(change.time_zone.name()),
             users::locale.eq(change.locale.as_str()),
-            users::updated_at.eq(chrono::Utc::now().naive_utc()),
+            users::updated_at.eq(cairn_store::now()),
         ))
         .execute(conn)?;
     Ok(())
@@ -290,7 +290,7 @@ pub fn update_profile(conn: &mut DbConn, user: &User, change: &ProfileChange) ->
 /// Replaces the password hash.
 pub(crate) fn set_password_hash(conn: &mut DbConn, user: &User, hash: &str) -> Result<(), AuthError> {
     diesel::update(users::table.find((user.tenant_id.as_str(), user.id.as_str())))
-        .set((users::password_hash.eq(hash), users::updated_at.eq(chrono::Utc::now().naive_utc())))
+        .set((users::password_hash.eq(hash), users::updated_at.eq(cairn_store::now())))
         .execute(conn)?;
     Ok(())
 }
@@ -298,7 +298,7 @@ pub(crate) fn set_password_hash(conn: &mut DbConn, user: &User, hash: &str) -> R
 /// Changes a user's role.
 pub fn set_role(conn: &mut DbConn, user: &User, role: Role) -> Result<(), AuthError> {
     diesel::update(users::table.find((user.tenant_id.as_str(), user.id.as_str())))
-        .set((users::role.eq(role.as_str()), users::updated_at.eq(chrono::Utc::now().naive_utc())))
+        .set((users::role.eq(role.as_str()), users::updated_at.eq(cairn_store::now())))
         .execute(conn)?;
     Ok(())
 }
@@ -306,10 +306,7 @@ pub fn set_role(conn: &mut DbConn, user: &User, role: Role) -> Result<(), AuthEr
 /// Enables or disables an account; disabling ends its sessions.
 pub fn set_active(conn: &mut DbConn, user: &User, active: bool) -> Result<(), AuthError> {
     diesel::update(users::table.find((user.tenant_id.as_str(), user.id.as_str())))
-        .set((
-            users::status.eq(if active { "active" } else { "disabled" }),
-            users::updated_at.eq(chrono::Utc::now().naive_utc()),
-        ))
+        .set((users::status.eq(if active { "active" } else { "disabled" }), users::updated_at.eq(cairn_store::now())))
         .execute(conn)?;
     if !active {
         crate::sessions::end_all(conn, &user.tenant_id, &user.id, None)?;

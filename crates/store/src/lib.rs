@@ -23,4 +23,12 @@ pub mod scratch;
 pub use conn::{Backend, DatabaseUrl, DbConn};
 pub use error::StoreError;
 pub use ids::{InvitationId, OrganizationId, RecordId, TenantId, UserId, new_id};
+/// The current time in UTC, to the microsecond: what PostgreSQL keeps, so
+/// that a time written on SQLite reads back the same after a move between
+/// backends (PostgreSQL would round nanoseconds, not cut them).
+pub fn now() -> chrono::NaiveDateTime {
+    let now = chrono::Utc::now().naive_utc();
+    chrono::Timelike::with_nanosecond(&now, now.and_utc().timestamp_subsec_micros() * 1_000).unwrap_or(now)
+}
+
 pub use pool::{Database, PoolOptions, refresh_statistics, rolled_back, tenant_read, tenant_write};

@@ -16,7 +16,7 @@ pub fn create_first_key(conn: &mut DbConn, master: &MasterKey, tenant: &TenantId
             tenant_keys::version.eq(key.version()),
             tenant_keys::wrapped_key.eq(master.wrap(&key, tenant.as_str())),
             tenant_keys::master_key_id.eq(master.id()),
-            tenant_keys::created_at.eq(chrono::Utc::now().naive_utc()),
+            tenant_keys::created_at.eq(cairn_store::now()),
         ))
         .execute(conn)?;
     Ok(())

@@ -152,7 +152,7 @@ const STALLED_AFTER: chrono::TimeDelta = chrono::TimeDelta::minutes(10);
 
 /// Shows an import whose node stopped as failed, and how to go on.
 fn stalled_as_failed(mut job: ImportJob) -> ImportJob {
-    let silent = chrono::Utc::now().naive_utc() - job.updated_at;
+    let silent = cairn_store::now() - job.updated_at;
     if matches!(job.status.as_str(), "queued" | "running") && silent > STALLED_AFTER {
         job.status = "failed".into();
         job.error = Some(

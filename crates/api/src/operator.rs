@@ -60,7 +60,8 @@ pub struct TenantOut {
     pub locale: String,
     /// IANA time zone.
     pub time_zone: String,
-    /// `active` or `suspended`.
+    /// `active`, `suspended`, `unconfirmed` (signed up, address not yet
+    /// confirmed) or `awaiting_approval` (confirmed, `signup.mode = approval`).
     pub status: String,
     /// When it was created (UTC).
     pub created_at: chrono::NaiveDateTime,
@@ -270,6 +271,7 @@ impl TenantsApi {
             support_phone: text(body.support_phone),
             locale: locale_of(text(body.locale))?,
             time_zone: time_zone_of(text(body.time_zone))?,
+            ..TenantChange::default()
         };
         app.update_tenant(&slug.0, change, OPERATOR).await?;
         let (tenant, domains) = app.tenant(&slug.0).await?;
@@ -300,6 +302,21 @@ impl TenantsApi {
     ) -> Result<Json<TenantOut>, ApiError> {
         let tenant = app.set_tenant_status(&slug.0, TenantStatus::Active, OPERATOR).await?;
         Ok(Json(TenantOut::new(tenant, Vec::new(), None)))
+    }
+
+    /// Approve a signed-up tenant
+    ///
+    /// Opens a workspace that awaits approval (`signup.mode = approval`) and
+    /// mails its first owner the link to set up their account.
+    #[oai(path = "/tenants/:slug/approve", method = "post", operation_id = "approveTenant")]
+    async fn approve(
+        &self,
+        app: Data<&Arc<App>>,
+        _operator: Operator,
+        slug: Path<String>,
+    ) -> Result<Json<TenantOut>, ApiError> {
+        let (tenant, link) = app.approve_tenant(&slug.0, OPERATOR).await?;
+        Ok(Json(TenantOut::new(tenant, Vec::new(), Some(link))))
     }
 
     /// Add a custom domain

@@ -29,6 +29,7 @@ mod error;
 mod expirations;
 mod import;
 mod invitations;
+mod onboarding;
 mod operations;
 mod organizations;
 mod portability;
@@ -39,6 +40,7 @@ mod sign_in;
 mod state;
 mod tenants;
 mod users;
+mod workspace;
 
 pub use access_requests::AccessRequest;
 pub use accounts::{AccountInput, PasswordChange, ProfileData, ProfileInput};
@@ -56,6 +58,7 @@ pub use import::{
     Counts as ImportCounts, ImportOptions, ImportProgress, ImportReport, ImportUpload, Skipped as ImportSkipped,
 };
 pub use invitations::{Invite, OrganizationRef};
+pub use onboarding::{Confirmation, Onboarding, SignUp, SignupMode};
 pub use operations::MailOutcome;
 pub use organizations::{AssetSection, OrgView, Overview};
 pub use portability::PortabilitySummary;
@@ -64,6 +67,7 @@ pub use relations::{ItemChoice, ItemRef};
 pub use sign_in::{MfaOutcome, NewSession, SignedIn};
 pub use state::{App, AppConfig};
 pub use users::UsersOverview;
+pub use workspace::{Checklist, WorkspaceSettings};
 
 /// Identifiers and values the surfaces name in their calls.
 pub use cairn_store::audit::{AuditAction, Event as AuditEvent, Filter as AuditFilter};

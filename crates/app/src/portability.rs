@@ -5,7 +5,8 @@
 //! The archive is a tar file encrypted with a passphrase in the `age` format
 //! (scrypt). Inside, in this order: `manifest.json` (format, version, the
 //! tenant's settings, row counts), one JSON-lines file per table in the
-//! order they are inserted ([`cairn_store::portable`]), then
+//! order they are inserted ([`cairn_store::portable`]), `logo.png` when the
+//! workspace has a logo, then
 //! `attachments/<id>` with each attachment's bytes. Secrets are in clear
 //! inside (records' `secrets` is an object of values); password hashes, MFA
 //! secrets, sessions, tokens and data keys never leave.
@@ -40,6 +41,8 @@ use crate::{App, AppError, Reason};
 const FORMAT: &str = "cairn-tenant-export";
 /// The layout's version; an import refuses others.
 const VERSION: u32 = 1;
+/// The workspace's logo in an archive (PNG), when it has one.
+const LOGO_FILE: &str = "logo.png";
 /// The shortest passphrase an export accepts.
 const MIN_PASSPHRASE: usize = 12;
 
@@ -66,6 +69,12 @@ struct TenantSettings {
     accent_color: String,
     privacy_url: Option<String>,
     mfa_required: bool,
+    /// The privacy notice (Markdown); absent in older archives.
+    #[serde(default)]
+    privacy_notice: String,
+    /// The mails' sender name; absent in older archives.
+    #[serde(default)]
+    sender_name: String,
     /// Custom domains: listed, not taken along (DNS moves with the operator).
     domains: Vec<String>,
 }
@@ -207,13 +216,15 @@ impl App {
                     table!(ExpirationRow);
                     table!(ExternalIdRow);
                     table!(AuditRow);
+                    let logo = cairn_tenancy::settings::logo(conn, &tenant_id)?;
                     let mut counts: BTreeMap<String, usize> =
                         tables.iter().map(|(file, _, n)| ((*file).to_owned(), *n)).collect();
+                    counts.insert(LOGO_FILE.into(), usize::from(logo.is_some()));
                     counts.insert("attachments/".into(), attachments.len());
                     let manifest = Manifest {
                         format: FORMAT.into(),
                         version: VERSION,
-                        exported_at: chrono::Utc::now().naive_utc(),
+                        exported_at: cairn_store::now(),
                         tenant: settings,
                         counts: counts.clone(),
                     };
@@ -226,6 +237,9 @@ impl App {
                     append(&mut tar, "manifest.json", &manifest).map_err(AppError::internal)?;
                     for (file, bytes, _) in &tables {
                         append(&mut tar, file, bytes).map_err(AppError::internal)?;
+                    }
+                    if let Some(logo) = &logo {
+                        append(&mut tar, LOGO_FILE, logo).map_err(AppError::internal)?;
                     }
                     for attachment in &attachments {
                         let bytes = runtime.block_on(files.get(&attachment.object_key)).map_err(AppError::internal)?;
@@ -330,6 +344,8 @@ fn settings_of(tenant: &Tenant, domains: Vec<String>) -> TenantSettings {
         accent_color: tenant.accent_color.clone(),
         privacy_url: tenant.privacy_url.clone(),
         mfa_required: tenant.mfa_required,
+        privacy_notice: tenant.privacy_notice.clone(),
+        sender_name: tenant.sender_name.clone(),
         domains,
     }
 }
@@ -351,7 +367,7 @@ fn unpack(archive: &Path, passphrase: SecretString, dir: &Path) -> Result<Manife
     for entry in tar.entries().map_err(|e| invalid(format!("the archive is damaged: {e}")))? {
         let mut entry = entry.map_err(|e| invalid(format!("the archive is damaged: {e}")))?;
         let name = entry.path().map_err(|_| invalid("an entry has no readable name"))?.to_string_lossy().into_owned();
-        let target = if name == "manifest.json" || allowed.contains(&name.as_str()) {
+        let target = if name == "manifest.json" || name == LOGO_FILE || allowed.contains(&name.as_str()) {
             dir.join(&name)
         } else if let Some(id) = name.strip_prefix("attachments/").filter(|id| is_plain_id(id)) {
             dir.join("attachments").join(id)
@@ -419,8 +435,15 @@ fn restore(
             tenants::accent_color.eq(&settings.accent_color),
             tenants::privacy_url.eq(&settings.privacy_url),
             tenants::mfa_required.eq(settings.mfa_required),
+            tenants::privacy_notice.eq(&settings.privacy_notice),
+            tenants::sender_name.eq(&settings.sender_name),
         ))
         .execute(conn)?;
+    if let Ok(logo) = std::fs::read(dir.join(LOGO_FILE)) {
+        // Re-encoded like any upload: an archive's bytes are not trusted as a picture.
+        let png = cairn_auth::avatar::process_logo(&logo).map_err(|_| invalid(format!("{LOGO_FILE} is no picture")))?;
+        cairn_tenancy::settings::set_logo(conn, id, Some(&png), Actor::Operator("cli".into()))?;
+    }
     for user in rows_of::<UserRow>(dir)? {
         user.insert_with_password(conn, id, placeholder)?;
     }

@@ -40,6 +40,8 @@ pub struct AppConfig {
     pub import_dir: std::path::PathBuf,
     /// The largest export accepted for an import, in bytes.
     pub max_import_bytes: u64,
+    /// Self-service sign-up and custom domains' checks.
+    pub onboarding: crate::Onboarding,
 }
 
 /// The application: every use case is a method of it (in the modules of
@@ -74,6 +76,8 @@ pub struct App {
     pub(crate) import_dir: std::path::PathBuf,
     /// The largest export accepted for an import, in bytes.
     pub(crate) max_import_bytes: u64,
+    /// Self-service sign-up and custom domains' checks.
+    pub(crate) onboarding: crate::Onboarding,
 }
 
 impl std::fmt::Debug for App {
@@ -128,6 +132,7 @@ impl App {
             max_attachment_bytes: config.max_attachment_bytes,
             import_dir: config.import_dir,
             max_import_bytes: config.max_import_bytes,
+            onboarding: config.onboarding,
         }
     }
 
@@ -174,6 +179,15 @@ impl App {
         T: Send + 'static,
     {
         self.db.tx(f).await
+    }
+
+    /// Runs `f` in one platform-wide read transaction (no write lock on SQLite).
+    pub(crate) async fn platform_read<T, F>(&self, f: F) -> Result<T, AppError>
+    where
+        F: FnOnce(&mut DbConn) -> Result<T, AppError> + Send + 'static,
+        T: Send + 'static,
+    {
+        self.db.platform_read_tx(f).await
     }
 
     /// The pool, for the background workers this crate builds.

@@ -78,7 +78,8 @@ impl App {
         status: cairn_tenancy::TenantStatus,
         operator: &str,
     ) -> Result<Tenant, AppError> {
-        Ok(self.directory().set_status(&slug_of(slug)?, status, Actor::Operator(operator.to_owned())).await?)
+        let slug = slug_of(slug)?;
+        Ok(self.directory().set_status(&slug, status, Actor::Operator(operator.to_owned())).await?)
     }
 
     /// Lets a tenant answer at a custom domain too (operators). Names under

@@ -54,6 +54,7 @@ impl Fixture {
             max_attachment_bytes: 1024 * 1024,
             import_dir: scratch_files().join("imports"),
             max_import_bytes: 1024 * 1024,
+            onboarding: cairn_app::Onboarding::default(),
         }));
         let seed = app.seed_demo("plusundplus.ch").await.expect("seed").expect("demo");
         let tenant = Arc::new(seed.tenant);

@@ -22,6 +22,38 @@ pub const SIZE: u32 = 256;
 
 /// Turns an upload into the stored PNG, or says why it cannot be used.
 pub fn process(bytes: &[u8]) -> Result<Vec<u8>, AuthError> {
+    let image = decode(bytes)?;
+    let (width, height) = (image.width(), image.height());
+    let edge = width.min(height);
+    let square = image.crop_imm((width - edge) / 2, (height - edge) / 2, edge, edge);
+    let small = square.resize_exact(SIZE, SIZE, image::imageops::FilterType::Lanczos3).to_rgba8();
+    encode_png(&small)
+}
+
+/// The box a workspace logo is fitted into, keeping its proportions.
+pub const LOGO_BOX: (u32, u32) = (480, 160);
+
+/// Turns an uploaded workspace logo into the stored PNG: the same checks as
+/// a profile picture, fitted into [`LOGO_BOX`] (never enlarged), transparency kept.
+pub fn process_logo(bytes: &[u8]) -> Result<Vec<u8>, AuthError> {
+    let image = decode(bytes)?;
+    let (max_w, max_h) = LOGO_BOX;
+    let fitted = if image.width() > max_w || image.height() > max_h {
+        image.resize(max_w, max_h, image::imageops::FilterType::Lanczos3)
+    } else {
+        image
+    };
+    encode_png(&fitted.to_rgba8())
+}
+
+fn encode_png(pixels: &image::RgbaImage) -> Result<Vec<u8>, AuthError> {
+    let mut png = Vec::new();
+    pixels.write_to(&mut Cursor::new(&mut png), ImageFormat::Png).map_err(|e| AuthError::Image(e.to_string()))?;
+    Ok(png)
+}
+
+/// Sniffs and decodes an upload within the limits; the pixels only.
+fn decode(bytes: &[u8]) -> Result<image::DynamicImage, AuthError> {
     if bytes.len() > MAX_UPLOAD_BYTES {
         return Err(AuthError::Image("The picture is larger than 5 MB.".into()));
     }
@@ -44,13 +76,7 @@ pub fn process(bytes: &[u8]) -> Result<Vec<u8>, AuthError> {
     }
     let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
     reader.limits(limits);
-    let image = reader.decode().map_err(|_| AuthError::Image("The picture cannot be read.".into()))?;
-    let edge = width.min(height);
-    let square = image.crop_imm((width - edge) / 2, (height - edge) / 2, edge, edge);
-    let small = square.resize_exact(SIZE, SIZE, image::imageops::FilterType::Lanczos3).to_rgba8();
-    let mut png = Vec::new();
-    small.write_to(&mut Cursor::new(&mut png), ImageFormat::Png).map_err(|e| AuthError::Image(e.to_string()))?;
-    Ok(png)
+    reader.decode().map_err(|_| AuthError::Image("The picture cannot be read.".into()))
 }
 
 /// Stores the user's picture (a PNG from [`process`]).
@@ -62,7 +88,7 @@ pub fn save(conn: &mut DbConn, user: &User, png: &[u8]) -> Result<(), AuthError>
             user_avatars::user_id.eq(&user.id),
             user_avatars::content_type.eq("image/png"),
             user_avatars::data.eq(png),
-            user_avatars::updated_at.eq(chrono::Utc::now().naive_utc()),
+            user_avatars::updated_at.eq(cairn_store::now()),
         ))
         .execute(conn)?;
     Ok(())

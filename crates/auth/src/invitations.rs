@@ -41,7 +41,7 @@ pub struct Invitation {
 impl Invitation {
     /// Whether the link still works.
     pub fn is_pending(&self) -> bool {
-        self.used_at.is_none() && self.revoked_at.is_none() && self.expires_at > chrono::Utc::now().naive_utc()
+        self.used_at.is_none() && self.revoked_at.is_none() && self.expires_at > cairn_store::now()
     }
 }
 
@@ -67,6 +67,27 @@ pub fn create(
     tenant: &Tenant,
     urls: &PublicUrls,
     new: &NewInvitation,
+) -> Result<(Invitation, String), AuthError> {
+    create_mailing(conn, tenant, urls, new, false)
+}
+
+/// Creates the invitation of a self-signed-up workspace's first owner: its
+/// mail says the workspace is ready rather than that someone invites them.
+pub fn create_first_owner(
+    conn: &mut DbConn,
+    tenant: &Tenant,
+    urls: &PublicUrls,
+    new: &NewInvitation,
+) -> Result<(Invitation, String), AuthError> {
+    create_mailing(conn, tenant, urls, new, true)
+}
+
+fn create_mailing(
+    conn: &mut DbConn,
+    tenant: &Tenant,
+    urls: &PublicUrls,
+    new: &NewInvitation,
+    first_owner: bool,
 ) -> Result<(Invitation, String), AuthError> {
     let email = normalize_email(&new.email);
     if !cairn_mail::outbox::is_valid_address(&email) {
@@ -95,7 +116,7 @@ pub fn create(
     revoke_pending_for(conn, &tenant.id, &email)?;
     let token = new_token();
     let id = new_id();
-    let now = chrono::Utc::now().naive_utc();
+    let now = cairn_store::now();
     let expires_at = now + chrono::Duration::from_std(new.ttl).unwrap_or(chrono::Duration::days(7));
     diesel::insert_into(invitations::table)
         .values((
@@ -117,7 +138,11 @@ pub fn create(
         conn,
         tenant,
         Recipient { address: &email, name: None, locale: tenant.locale },
-        &MailContent::Invitation { inviter, organization, link: link.clone(), expires_at },
+        &if first_owner {
+            MailContent::WorkspaceReady { link: link.clone(), expires_at }
+        } else {
+            MailContent::Invitation { inviter, organization, link: link.clone(), expires_at }
+        },
     )?;
     let invitation =
         invitations::table.find((tenant.id.as_str(), id.as_str())).select(Invitation::as_select()).first(conn)?;
@@ -130,7 +155,7 @@ fn revoke_pending_for(conn: &mut DbConn, tenant: &TenantId, email: &str) -> Resu
         .filter(invitations::email.eq(email))
         .filter(invitations::used_at.is_null())
         .filter(invitations::revoked_at.is_null())
-        .set(invitations::revoked_at.eq(chrono::Utc::now().naive_utc()))
+        .set(invitations::revoked_at.eq(cairn_store::now()))
         .execute(conn)?;
     Ok(())
 }
@@ -159,7 +184,7 @@ pub fn accept(
     password_hash: &str,
 ) -> Result<User, AuthError> {
     let invitation = find_pending(conn, &tenant.id, token)?;
-    let now = chrono::Utc::now().naive_utc();
+    let now = cairn_store::now();
     let claimed = diesel::update(invitations::table.find((tenant.id.as_str(), invitation.id.as_str())))
         .filter(invitations::used_at.is_null())
         .filter(invitations::revoked_at.is_null())
@@ -223,14 +248,14 @@ pub fn resend(
 pub fn revoke(conn: &mut DbConn, tenant: &TenantId, id: &str) -> Result<(), AuthError> {
     let changed = diesel::update(invitations::table.find((tenant.as_str(), id)))
         .filter(invitations::used_at.is_null())
-        .set(invitations::revoked_at.eq(chrono::Utc::now().naive_utc()))
+        .set(invitations::revoked_at.eq(cairn_store::now()))
         .execute(conn)?;
     if changed == 1 { Ok(()) } else { Err(AuthError::NotFound) }
 }
 
 /// The tenant's invitations that still work, newest first.
 pub fn pending(conn: &mut DbConn, tenant: &TenantId) -> Result<Vec<Invitation>, AuthError> {
-    let now = chrono::Utc::now().naive_utc();
+    let now = cairn_store::now();
     Ok(invitations::table
         .filter(invitations::tenant_id.eq(tenant.as_str()))
         .filter(invitations::used_at.is_null())

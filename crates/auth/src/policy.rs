@@ -110,6 +110,8 @@ pub enum Action {
     ManageAssetTypes,
     /// Import another product's export into the tenant.
     Import,
+    /// Change the workspace's settings: name, branding, contacts, custom domains.
+    ManageWorkspace,
 }
 
 /// Whether `principal` may do `action` on `resource`.
@@ -119,7 +121,7 @@ pub fn can(principal: &Principal, action: Action, resource: &Resource) -> bool {
     let staff = principal.role.is_staff();
     let owner = principal.role == Role::Owner;
     match (action, *resource) {
-        (ManageUsers | ViewAudit | ManageAssetTypes | Import, Tenant) => owner,
+        (ManageUsers | ViewAudit | ManageAssetTypes | Import | ManageWorkspace, Tenant) => owner,
         (InviteCustomer, Tenant | Organization { .. }) => staff,
         (Create, Tenant) => staff,
         (View, Organization { grant }) => staff || grant.is_some(),
@@ -174,6 +176,7 @@ mod tests {
             ViewAudit,
             ManageAssetTypes,
             Import,
+            ManageWorkspace,
         ];
         // One row per role and action; one column per resource above.
         #[rustfmt::skip]
@@ -190,6 +193,7 @@ mod tests {
             (Owner, ViewAudit,      [true,  false, false, false, false, false, false, false, false, false]),
             (Owner, ManageAssetTypes, [true, false, false, false, false, false, false, false, false, false]),
             (Owner, Import,         [true , false, false, false, false, false, false, false, false, false]),
+            (Owner, ManageWorkspace, [true, false, false, false, false, false, false, false, false, false]),
             (Technician, View,           [false, true,  true,  true,  true,  true,  true,  true,  true,  true ]),
             (Technician, Create,         [true,  true,  true,  true,  false, false, false, false, false, false]),
             (Technician, Edit,           [false, true,  true,  true,  true,  true,  true,  true,  true,  true ]),
@@ -201,6 +205,7 @@ mod tests {
             (Technician, ViewAudit,      [false, false, false, false, false, false, false, false, false, false]),
             (Technician, ManageAssetTypes, [false, false, false, false, false, false, false, false, false, false]),
             (Technician, Import,         [false, false, false, false, false, false, false, false, false, false]),
+            (Technician, ManageWorkspace, [false, false, false, false, false, false, false, false, false, false]),
             (Customer, View,           [false, false, true,  true,  false, true,  true,  false, false, false]),
             (Customer, Create,         [false, false, false, true,  false, false, false, false, false, false]),
             (Customer, Edit,           [false, false, false, false, false, false, true,  false, false, false]),
@@ -212,6 +217,7 @@ mod tests {
             (Customer, ViewAudit,      [false, false, false, false, false, false, false, false, false, false]),
             (Customer, ManageAssetTypes, [false, false, false, false, false, false, false, false, false, false]),
             (Customer, Import,         [false, false, false, false, false, false, false, false, false, false]),
+            (Customer, ManageWorkspace, [false, false, false, false, false, false, false, false, false, false]),
         ];
         assert_eq!(table.len(), 3 * actions.len(), "every role and action has a row");
         for (role, action, expected) in table {

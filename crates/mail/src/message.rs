@@ -41,6 +41,20 @@ pub enum MailContent {
     SecondFactorLocked,
     /// The operator's test mail.
     Test,
+    /// "Confirm your address" after a sign-up on the apex (to the future owner).
+    SignupConfirmation {
+        /// The single-use link on the apex.
+        link: String,
+        /// When the link expires (UTC).
+        expires_at: NaiveDateTime,
+    },
+    /// The new workspace is ready: the link sets up the first owner's account.
+    WorkspaceReady {
+        /// The owner's single-use invitation link on the tenant's host.
+        link: String,
+        /// When the link expires (UTC).
+        expires_at: NaiveDateTime,
+    },
     /// The weekly list of what expires soon (to the MSP's owners and technicians).
     ExpirationDigest {
         /// What expires: (date, what, organization), soonest first.
@@ -63,6 +77,10 @@ pub enum MailContent {
     },
 }
 
+/// The `src` of the logo in a mail's HTML: the worker attaches the tenant's
+/// logo under this content id, inline (clients show no remote images by default).
+pub const LOGO_SRC: &str = "cid:cairn-logo";
+
 /// A rendered mail.
 #[derive(Clone, Debug)]
 pub struct Rendered {
@@ -81,6 +99,7 @@ struct HtmlLayout<'a> {
     subject: &'a str,
     accent: &'a str,
     tenant_name: &'a str,
+    logo: bool,
     heading: &'a str,
     paragraphs: &'a [String],
     button: Option<(&'a str, &'a str)>,
@@ -120,15 +139,18 @@ impl MailContent {
             MailContent::Test => "test",
             MailContent::AccessRequest { .. } => "access_request",
             MailContent::ExpirationDigest { .. } => "expiration_digest",
+            MailContent::SignupConfirmation { .. } => "signup_confirmation",
+            MailContent::WorkspaceReady { .. } => "workspace_ready",
         }
     }
 
     /// When the mail's link stops working, if it carries one.
     pub fn links_expire_at(&self) -> Option<NaiveDateTime> {
         match self {
-            MailContent::Invitation { expires_at, .. } | MailContent::PasswordReset { expires_at, .. } => {
-                Some(*expires_at)
-            }
+            MailContent::Invitation { expires_at, .. }
+            | MailContent::PasswordReset { expires_at, .. }
+            | MailContent::SignupConfirmation { expires_at, .. }
+            | MailContent::WorkspaceReady { expires_at, .. } => Some(*expires_at),
             _ => None,
         }
     }
@@ -155,6 +177,7 @@ impl MailContent {
             subject: &parts.subject,
             accent: &tenant.accent_color,
             tenant_name: &tenant.name,
+            logo: tenant.logo_version.is_some(),
             heading: &parts.heading,
             paragraphs: &parts.paragraphs,
             button,
@@ -240,6 +263,62 @@ impl MailContent {
                         paragraphs: vec!["You asked for a new password. Choose it with the button below; then sign in as usual with the code from your authenticator app.".into()],
                         button: Some(("Choose a new password".into(), link.clone())),
                         notes: vec![format!("The link works once and is valid until {expiry}."), "If this was not you, ignore this e-mail; your password stays as it is.".into()],
+                    }
+                }
+            }
+            MailContent::SignupConfirmation { link, expires_at } => {
+                let expiry = format_time(*expires_at, tenant, locale);
+                if de {
+                    Parts {
+                        subject: format!("Bestätige Deinen Arbeitsbereich {name}"),
+                        heading: "Fast geschafft".into(),
+                        paragraphs: vec![format!(
+                            "Du hast für {name} einen Arbeitsbereich bei Cairn angelegt. Bestätige mit dem Knopf unten Deine E-Mail-Adresse; danach legst Du Dein Konto an."
+                        )],
+                        button: Some(("E-Mail-Adresse bestätigen".into(), link.clone())),
+                        notes: vec![
+                            format!("Der Link ist einmal verwendbar und gültig bis {expiry}."),
+                            "Falls Du das nicht warst, ignoriere diese E-Mail; ohne Bestätigung wird nichts angelegt."
+                                .into(),
+                        ],
+                    }
+                } else {
+                    Parts {
+                        subject: format!("Confirm your workspace {name}"),
+                        heading: "Almost there".into(),
+                        paragraphs: vec![format!(
+                            "You signed up for a Cairn workspace for {name}. Confirm your e-mail address with the button below; then you set up your account."
+                        )],
+                        button: Some(("Confirm e-mail address".into(), link.clone())),
+                        notes: vec![
+                            format!("The link works once and is valid until {expiry}."),
+                            "If this was not you, ignore this e-mail; nothing is created without the confirmation."
+                                .into(),
+                        ],
+                    }
+                }
+            }
+            MailContent::WorkspaceReady { link, expires_at } => {
+                let expiry = format_time(*expires_at, tenant, locale);
+                if de {
+                    Parts {
+                        subject: format!("Dein Arbeitsbereich {name} ist bereit"),
+                        heading: "Willkommen bei Cairn".into(),
+                        paragraphs: vec![format!(
+                            "Der Arbeitsbereich von {name} ist eingerichtet. Lege mit dem Knopf unten Dein Konto als Inhaber an und richte die Zwei-Faktor-Anmeldung ein."
+                        )],
+                        button: Some(("Konto anlegen".into(), link.clone())),
+                        notes: vec![format!("Der Link ist einmal verwendbar und gültig bis {expiry}.")],
+                    }
+                } else {
+                    Parts {
+                        subject: format!("Your workspace {name} is ready"),
+                        heading: "Welcome to Cairn".into(),
+                        paragraphs: vec![format!(
+                            "The workspace of {name} is set up. Create your owner account with the button below and set up two-factor sign-in."
+                        )],
+                        button: Some(("Create account".into(), link.clone())),
+                        notes: vec![format!("The link works once and is valid until {expiry}.")],
                     }
                 }
             }
@@ -414,7 +493,11 @@ mod tests {
             privacy_url: None,
             mfa_required: true,
             status: TenantStatus::Active,
-            created_at: chrono::Utc::now().naive_utc(),
+            created_at: cairn_store::now(),
+            privacy_notice: String::new(),
+            sender_name: String::new(),
+            logo_version: None,
+            checklist_dismissed: false,
         }
     }
 

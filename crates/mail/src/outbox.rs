@@ -48,7 +48,7 @@ pub fn enqueue(
     if to.name.is_some_and(has_control) {
         return Err(MailError::InvalidHeader("the recipient's name"));
     }
-    if has_control(&tenant.name) {
+    if has_control(tenant.sender()) {
         return Err(MailError::InvalidHeader("the tenant's name"));
     }
     let rendered = content.render(tenant, to.locale)?;
@@ -57,7 +57,7 @@ pub fn enqueue(
     }
     let reply_to = content.reply_to().or(Some(tenant.support_email.as_str())).filter(|a| is_valid_address(a));
     let id = new_id();
-    let now = chrono::Utc::now().naive_utc();
+    let now = cairn_store::now();
     diesel::insert_into(mail_outbox::table)
         .values((
             mail_outbox::tenant_id.eq(tenant.id.as_str()),
@@ -65,7 +65,7 @@ pub fn enqueue(
             mail_outbox::kind.eq(content.kind()),
             mail_outbox::recipient.eq(address),
             mail_outbox::recipient_name.eq(to.name),
-            mail_outbox::from_name.eq(&tenant.name),
+            mail_outbox::from_name.eq(tenant.sender()),
             mail_outbox::reply_to.eq(reply_to),
             mail_outbox::locale.eq(to.locale.as_str()),
             mail_outbox::subject.eq(&rendered.subject),
@@ -130,7 +130,7 @@ RETURNING tenant_id, id, recipient, recipient_name, from_name, reply_to, subject
 /// Claims up to `limit` due mails for `worker` for the length of `lease`.
 /// Mails whose previous worker's lease ran out are due again.
 pub fn claim(conn: &mut DbConn, worker: &str, lease: Duration, limit: i64) -> QueryResult<Vec<Claimed>> {
-    let now = chrono::Utc::now().naive_utc();
+    let now = cairn_store::now();
     let until = now + chrono::Duration::from_std(lease).unwrap_or(chrono::Duration::seconds(60));
     match conn {
         DbConn::Postgres(pg) => diesel::sql_query(CLAIM_POSTGRES)
@@ -156,7 +156,7 @@ pub fn mark_sent(conn: &mut DbConn, mail: &Claimed, worker: &str) -> QueryResult
     )
     .set((
         mail_outbox::status.eq("sent"),
-        mail_outbox::sent_at.eq(chrono::Utc::now().naive_utc()),
+        mail_outbox::sent_at.eq(cairn_store::now()),
         mail_outbox::locked_by.eq(None::<String>),
         mail_outbox::locked_until.eq(None::<NaiveDateTime>),
         mail_outbox::last_error.eq(None::<String>),
@@ -196,7 +196,7 @@ pub fn mark_attempt_failed(
     policy: &RetryPolicy,
 ) -> QueryResult<bool> {
     let give_up = mail.attempts >= policy.max_attempts;
-    let next = chrono::Utc::now().naive_utc()
+    let next = cairn_store::now()
         + chrono::Duration::from_std(policy.delay(mail.attempts)).unwrap_or(chrono::Duration::hours(1));
     // Keep the error short; transports' messages never contain the body.
     let error: String = error.chars().take(1000).collect();
@@ -277,7 +277,7 @@ pub fn outcome(conn: &mut DbConn, id: &str) -> QueryResult<(String, i32, Option<
 /// their bodies: the outbox never keeps a live link of a mail that failed.
 /// Returns how many.
 pub fn expire_links(conn: &mut DbConn) -> QueryResult<usize> {
-    let now = chrono::Utc::now().naive_utc();
+    let now = cairn_store::now();
     diesel::update(
         mail_outbox::table
             .filter(mail_outbox::links_expire_at.le(now))
@@ -300,7 +300,7 @@ pub fn retry_failed(conn: &mut DbConn) -> QueryResult<usize> {
         .set((
             mail_outbox::status.eq("queued"),
             mail_outbox::attempts.eq(0),
-            mail_outbox::next_attempt_at.eq(chrono::Utc::now().naive_utc()),
+            mail_outbox::next_attempt_at.eq(cairn_store::now()),
         ))
         .execute(conn)
 }

@@ -5,7 +5,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use cairn_store::{Database, StoreError};
-use lettre::message::{Mailbox, MultiPart};
+use lettre::message::header::ContentType;
+use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
 use lettre::{Address, Message};
 use tokio::sync::Notify;
 
@@ -71,7 +72,8 @@ impl OutboxWorker {
             .await?;
         let mut sent = 0;
         for mail in claimed {
-            let outcome = match self.build(&mail) {
+            let logo = self.logo_of(&mail).await;
+            let outcome = match self.build(&mail, logo) {
                 Ok(message) => self.transport.send(&message, &mail.subject, &mail.body_text).await,
                 Err(e) => Err(e),
             };
@@ -105,8 +107,26 @@ impl OutboxWorker {
         Ok(sent)
     }
 
-    /// Builds the MIME message of a claimed mail.
-    fn build(&self, mail: &Claimed) -> Result<Message, MailError> {
+    /// The tenant's logo when the mail shows it; a logo that cannot be read
+    /// leaves the mail without it rather than unsent.
+    async fn logo_of(&self, mail: &Claimed) -> Option<Vec<u8>> {
+        if !mail.body_html.contains(crate::message::LOGO_SRC) {
+            return None;
+        }
+        let tenant = cairn_store::TenantId::new(mail.tenant_id.clone());
+        let scope = tenant.clone();
+        match self.db.tenant_read_tx(&tenant, move |conn| cairn_tenancy::settings::logo(conn, &scope)).await {
+            Ok(logo) => logo,
+            Err(error) => {
+                tracing::warn!(mail = %mail.id, %error, "the logo could not be read; the mail goes without it");
+                None
+            }
+        }
+    }
+
+    /// Builds the MIME message of a claimed mail, with the tenant's logo
+    /// inline when the HTML shows it.
+    fn build(&self, mail: &Claimed, logo: Option<Vec<u8>>) -> Result<Message, MailError> {
         // Rows are checked at enqueue; a row changed by hand must not crash the worker.
         if outbox::has_control(&mail.from_name) || mail.recipient_name.as_deref().is_some_and(outbox::has_control) {
             return Err(MailError::InvalidHeader("a display name"));
@@ -123,9 +143,17 @@ impl OutboxWorker {
         if let Some(reply_to) = mail.reply_to.as_deref().and_then(|a| a.parse::<Address>().ok()) {
             builder = builder.reply_to(Mailbox::new(Some(mail.from_name.clone()), reply_to));
         }
-        builder
-            .multipart(MultiPart::alternative_plain_html(mail.body_text.clone(), mail.body_html.clone()))
-            .map_err(|e| MailError::Template(e.to_string()))
+        let body = match logo {
+            Some(png) => MultiPart::alternative().singlepart(SinglePart::plain(mail.body_text.clone())).multipart(
+                MultiPart::related().singlepart(SinglePart::html(mail.body_html.clone())).singlepart(
+                    Attachment::new_inline("cairn-logo".to_owned())
+                        .body(png, ContentType::parse("image/png").map_err(|e| MailError::Template(e.to_string()))?),
+                ),
+            ),
+            // Without the picture, no broken image.
+            None => MultiPart::alternative_plain_html(mail.body_text.clone(), strip_logo(&mail.body_html)),
+        };
+        builder.multipart(body).map_err(|e| MailError::Template(e.to_string()))
     }
 
     /// Works until `shutdown` completes: a pass, then a pause of the poll
@@ -154,4 +182,12 @@ impl OutboxWorker {
         }
         tracing::info!(worker = %self.id, "mail worker stopped");
     }
+}
+
+/// The HTML without its logo image (the tenant removed it since).
+fn strip_logo(html: &str) -> String {
+    let Some(at) = html.find(crate::message::LOGO_SRC) else { return html.to_owned() };
+    let start = html[..at].rfind("<img").unwrap_or(at);
+    let end = html[at..].find('>').map_or(at, |e| at + e + 1);
+    format!("{}{}", &html[..start], &html[end..])
 }

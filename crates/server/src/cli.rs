@@ -212,6 +212,23 @@ pub enum TenantCommand {
         /// The tenant's slug.
         slug: String,
     },
+    /// Open a signed-up tenant that awaits approval (signup.mode = "approval");
+    /// its owner is mailed the link to set up their account.
+    Approve {
+        /// The tenant's slug.
+        slug: String,
+    },
+    /// Verify a custom domain an owner added on /settings: by its DNS TXT
+    /// record, or on the operator's word with --skip-dns-check.
+    VerifyDomain {
+        /// The tenant's slug.
+        slug: String,
+        /// The domain, e.g. docs.plusundplus.ch.
+        domain: String,
+        /// Do not look up the TXT record (the operator vouches for the domain).
+        #[arg(long)]
+        skip_dns_check: bool,
+    },
     /// Let a tenant answer at a custom domain too.
     AddDomain {
         /// The tenant's slug.
@@ -535,12 +552,21 @@ async fn tenant_command(
             }
         }
         TenantCommand::Suspend { slug } => {
-            let tenant = directory.set_status(&parse_slug(&slug)?, TenantStatus::Suspended, operator()).await?;
+            let tenant = app.set_tenant_status(&slug, TenantStatus::Suspended, "cli").await.map_err(describe)?;
             writeln!(out, "Suspended {}", tenant.slug)?;
         }
         TenantCommand::Resume { slug } => {
-            let tenant = directory.set_status(&parse_slug(&slug)?, TenantStatus::Active, operator()).await?;
+            let tenant = app.set_tenant_status(&slug, TenantStatus::Active, "cli").await.map_err(describe)?;
             writeln!(out, "Resumed {}", tenant.slug)?;
+        }
+        TenantCommand::Approve { slug } => {
+            let (tenant, link) = app.approve_tenant(&slug, "cli").await.map_err(describe)?;
+            writeln!(out, "Approved {}; the owner's mail is queued. Link:", tenant.slug)?;
+            writeln!(out, "{link}")?;
+        }
+        TenantCommand::VerifyDomain { slug, domain, skip_dns_check } => {
+            let verified = app.verify_tenant_domain(&slug, &domain, !skip_dns_check, "cli").await.map_err(describe)?;
+            writeln!(out, "{slug} now also answers at {}", verified.domain)?;
         }
         TenantCommand::Export { slug, out: file } => {
             let summary = app.export_tenant(&slug, &file, export_passphrase()?).await.map_err(describe)?;

@@ -52,6 +52,30 @@ pub struct Settings {
     pub expirations: ExpirationSettings,
     /// Logging.
     pub log: LogSettings,
+    /// Self-service sign-up on the apex.
+    pub signup: SignupSettings,
+    /// Custom domains.
+    pub domains: DomainSettings,
+}
+
+/// `[signup]`
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SignupSettings {
+    /// `closed`, `open` or `approval`.
+    pub mode: cairn_app::SignupMode,
+    /// Subdomains nobody may sign up for, beyond the built-in ones.
+    pub reserved: Vec<String>,
+    /// How long a confirmation link works, in hours.
+    pub link_ttl_hours: u64,
+}
+
+/// `[domains]`
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DomainSettings {
+    /// The DNS server that checks TXT records; unset: the system's resolver.
+    pub dns_server: Option<std::net::SocketAddr>,
 }
 
 /// `[storage]`
@@ -374,6 +398,14 @@ impl Settings {
         }
         if !(1..=1024 * 1024 * 1024).contains(&self.attachments.max_bytes) {
             return fail("attachments.max_bytes", "must be between 1 and 1073741824");
+        }
+        if !(1..=24 * 30).contains(&self.signup.link_ttl_hours) {
+            return fail("signup.link_ttl_hours", "must be between 1 and 720");
+        }
+        let subdomain_like =
+            |r: &String| !r.is_empty() && r.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-');
+        if let Some(bad) = self.signup.reserved.iter().find(|r| !subdomain_like(r)) {
+            return fail("signup.reserved", &format!("{bad:?} is no subdomain"));
         }
         if !(1..=64 * 1024 * 1024 * 1024).contains(&self.import.max_bytes) {
             return fail("import.max_bytes", "must be between 1 and 68719476736");

@@ -97,6 +97,12 @@ pub fn application_state(
         max_attachment_bytes: settings.attachments.max_bytes,
         import_dir: settings.data_dir.join("imports"),
         max_import_bytes: settings.import.max_bytes,
+        onboarding: cairn_app::Onboarding {
+            mode: settings.signup.mode,
+            reserved: settings.signup.reserved.iter().map(|r| r.to_ascii_lowercase()).collect(),
+            link_ttl: Duration::from_secs(settings.signup.link_ttl_hours * 3600),
+            dns_server: settings.domains.dns_server,
+        },
     })))
 }
 

@@ -104,6 +104,20 @@ pub enum AuditAction {
     SignInMfaFailed,
     /// A sign-in completed.
     SignInSucceeded,
+    /// An operator approved a signed-up tenant.
+    TenantApproved,
+    /// An owner put the first-run checklist away.
+    TenantChecklistDismissed,
+    /// A custom domain was removed from a tenant.
+    TenantDomainRemoved,
+    /// A custom domain was verified (DNS, or an operator).
+    TenantDomainVerified,
+    /// A tenant's logo was set or removed.
+    TenantLogoChanged,
+    /// Someone signed up for a new workspace on the apex.
+    TenantSignedUp,
+    /// The owner of a new workspace confirmed their address.
+    TenantSignupConfirmed,
     /// A tenant was created.
     TenantCreated,
     /// A custom domain was added to a tenant.
@@ -168,6 +182,13 @@ impl AuditAction {
         AuditAction::SignInFailed,
         AuditAction::SignInMfaFailed,
         AuditAction::SignInSucceeded,
+        AuditAction::TenantApproved,
+        AuditAction::TenantChecklistDismissed,
+        AuditAction::TenantDomainRemoved,
+        AuditAction::TenantDomainVerified,
+        AuditAction::TenantLogoChanged,
+        AuditAction::TenantSignedUp,
+        AuditAction::TenantSignupConfirmed,
         AuditAction::TenantCreated,
         AuditAction::TenantDomainAdded,
         AuditAction::TenantExported,
@@ -221,6 +242,13 @@ impl AuditAction {
             AuditAction::SignInFailed => "sign_in.failed",
             AuditAction::SignInMfaFailed => "sign_in.mfa_failed",
             AuditAction::SignInSucceeded => "sign_in.succeeded",
+            AuditAction::TenantApproved => "tenant.approved",
+            AuditAction::TenantChecklistDismissed => "tenant.checklist_dismissed",
+            AuditAction::TenantDomainRemoved => "tenant.domain_removed",
+            AuditAction::TenantDomainVerified => "tenant.domain_verified",
+            AuditAction::TenantLogoChanged => "tenant.logo_changed",
+            AuditAction::TenantSignedUp => "tenant.signed_up",
+            AuditAction::TenantSignupConfirmed => "tenant.signup_confirmed",
             AuditAction::TenantCreated => "tenant.created",
             AuditAction::TenantDomainAdded => "tenant.domain_added",
             AuditAction::TenantExported => "tenant.exported",
@@ -321,7 +349,7 @@ pub fn record(conn: &mut DbConn, tenant: &TenantId, event: &NewEvent<'_>) -> Que
         .values((
             audit_events::tenant_id.eq(tenant.as_str()),
             audit_events::id.eq(&id),
-            audit_events::occurred_at.eq(chrono::Utc::now().naive_utc()),
+            audit_events::occurred_at.eq(crate::now()),
             audit_events::actor_user_id.eq(actor_user_id),
             audit_events::actor.eq(actor),
             audit_events::action.eq(event.action.as_str()),

@@ -16,6 +16,11 @@ diesel::table! {
         status -> Text,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        pending -> Nullable<Text>,
+        privacy_notice -> Text,
+        sender_name -> Text,
+        logo_version -> Nullable<BigInt>,
+        checklist_dismissed -> Bool,
     }
 }
 
@@ -35,6 +40,28 @@ diesel::table! {
         id -> Text,
         domain -> Text,
         created_at -> Timestamp,
+        verification_token -> Text,
+        verified_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    signups (tenant_id) {
+        tenant_id -> Text,
+        token_hash -> Text,
+        email -> Text,
+        expires_at -> Timestamp,
+        confirmed_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    tenant_logos (tenant_id) {
+        tenant_id -> Text,
+        content_type -> Text,
+        data -> Binary,
+        updated_at -> Timestamp,
     }
 }
 
@@ -58,10 +85,15 @@ diesel::joinable!(tenant_keys -> tenants (tenant_id));
 diesel::joinable!(tenant_domains -> tenants (tenant_id));
 diesel::joinable!(audit_events -> tenants (tenant_id));
 
+diesel::joinable!(signups -> tenants (tenant_id));
+diesel::joinable!(tenant_logos -> tenants (tenant_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     tenants,
     tenant_keys,
     tenant_domains,
+    signups,
+    tenant_logos,
     audit_events,
     mail_outbox,
     organizations,

@@ -36,7 +36,7 @@ pub struct NewTenant {
 
 impl NewTenant {
     /// Checks the free-text fields; the typed ones are valid by construction.
-    fn validate(&self) -> Result<(), TenancyError> {
+    pub fn validate(&self) -> Result<(), TenancyError> {
         let name = self.name.trim();
         if name.is_empty() || name.chars().count() > 200 || name.chars().any(char::is_control) {
             return Err(TenancyError::InvalidField {
@@ -78,6 +78,12 @@ pub struct TenantChange {
     pub locale: Option<Locale>,
     /// Default time zone.
     pub time_zone: Option<chrono_tz::Tz>,
+    /// Brand colour, `#rrggbb`, dark enough for white text on it.
+    pub accent_color: Option<String>,
+    /// The privacy notice (Markdown; "" clears it).
+    pub privacy_notice: Option<String>,
+    /// The display name of mails' sender ("" means the tenant's name).
+    pub sender_name: Option<String>,
 }
 
 /// Every tenant-owned table, children before parents: a tenant's rows are
@@ -104,6 +110,8 @@ const TENANT_TABLES: &[&str] = &[
     "users",
     "organizations",
     "mail_outbox",
+    "signups",
+    "tenant_logos",
     "tenant_domains",
     "audit_events",
 ];
@@ -129,8 +137,9 @@ impl TenantDirectory {
         Self { db, cache }
     }
 
-    /// Clears this node's cache and tells the others (PostgreSQL) to clear theirs.
-    async fn changed(&self) {
+    /// Clears this node's cache and tells the others (PostgreSQL) to clear
+    /// theirs; call it after committing a change to tenants or their domains.
+    pub async fn changed(&self) {
         self.cache.invalidate_all();
         if self.db.url().backend() == cairn_store::Backend::Postgres {
             let told = self
@@ -211,10 +220,12 @@ impl TenantDirectory {
                 let query = tenants::table.select(TenantRow::as_select()).into_boxed();
                 let query = match &target {
                     HostTarget::Subdomain(slug) => query.filter(tenants::slug.eq(slug.clone())),
+                    // Only a verified domain leads to its tenant.
                     HostTarget::Custom(domain) => query.filter(
                         tenants::id.eq_any(
                             tenant_domains::table
                                 .filter(tenant_domains::domain.eq(domain.clone()))
+                                .filter(tenant_domains::verified_at.is_not_null())
                                 .select(tenant_domains::tenant_id),
                         ),
                     ),
@@ -252,7 +263,7 @@ impl TenantDirectory {
         let created = self
             .db
             .tx(move |conn| -> Result<(Tenant, T), E> {
-                let tenant = create_tenant(conn, &master, &new, actor)?;
+                let tenant = create_tenant(conn, &master, &new, actor, TenantStatus::Active)?;
                 let extra = then(conn, &tenant)?;
                 Ok((tenant, extra))
             })
@@ -293,8 +304,12 @@ impl TenantDirectory {
                     time_zone: change.time_zone.unwrap_or(current.time_zone),
                 };
                 checked.validate()?;
+                change.validate()?;
                 let email = change.support_email.clone().unwrap_or_else(|| current.support_email.clone());
                 let phone = change.support_phone.clone().unwrap_or_else(|| current.support_phone.clone());
+                let accent = change.accent_color.clone().unwrap_or_else(|| current.accent_color.clone());
+                let notice = change.privacy_notice.clone().unwrap_or_else(|| current.privacy_notice.clone());
+                let sender = change.sender_name.clone().unwrap_or_else(|| current.sender_name.clone());
                 diesel::update(tenants::table.find(current.id.as_str()))
                     .set((
                         tenants::name.eq(checked.name.trim()),
@@ -302,13 +317,18 @@ impl TenantDirectory {
                         tenants::support_phone.eq(phone.trim()),
                         tenants::locale.eq(checked.locale.as_str()),
                         tenants::time_zone.eq(checked.time_zone.name()),
-                        tenants::updated_at.eq(chrono::Utc::now().naive_utc()),
+                        tenants::accent_color.eq(accent.trim().to_ascii_lowercase()),
+                        tenants::privacy_notice.eq(notice.trim()),
+                        tenants::sender_name.eq(sender.trim()),
+                        tenants::updated_at.eq(cairn_store::now()),
                     ))
                     .execute(conn)?;
                 audit::record(
                     conn,
                     &current.id,
-                    &NewEvent::new(actor, AuditAction::TenantUpdated).target("tenant", current.id.as_str()),
+                    &NewEvent::new(actor, AuditAction::TenantUpdated)
+                        .target("tenant", current.id.as_str())
+                        .details(serde_json::json!({ "fields": change.fields() })),
                 )?;
                 find_by_slug(conn, &slug)
             })
@@ -326,16 +346,7 @@ impl TenantDirectory {
             .db
             .tx(move |conn| -> Result<Tenant, TenancyError> {
                 let tenant = find_by_slug(conn, &slug)?;
-                let id = tenant.id.as_str();
-                diesel::insert_into(tenant_deletions::table)
-                    .values(tenant_deletions::tenant_id.eq(id))
-                    .execute(conn)?;
-                delete_rows(conn, "tenant_keys", id)?;
-                for table in TENANT_TABLES {
-                    delete_rows(conn, table, id)?;
-                }
-                diesel::delete(tenant_deletions::table.find(id)).execute(conn)?;
-                diesel::delete(tenants::table.find(id)).execute(conn)?;
+                purge(conn, &tenant.id)?;
                 Ok(tenant)
             })
             .await?;
@@ -355,12 +366,19 @@ impl TenantDirectory {
             .db
             .tx(move |conn| -> Result<Tenant, TenancyError> {
                 let tenant = find_by_slug(conn, &slug)?;
+                // Sign-ups open by confirmation or approval, never by a status change.
+                if status.is_pending() || tenant.status.is_pending() {
+                    return Err(TenancyError::InvalidField {
+                        field: "status",
+                        reason: format!("{slug} is {}; it opens by confirmation or approval", tenant.status.as_str()),
+                    });
+                }
                 diesel::update(tenants::table.find(tenant.id.as_str()))
-                    .set((tenants::status.eq(status.as_str()), tenants::updated_at.eq(chrono::Utc::now().naive_utc())))
+                    .set((tenants::status.eq(status.as_str()), tenants::updated_at.eq(cairn_store::now())))
                     .execute(conn)?;
                 let action = match status {
                     TenantStatus::Active => AuditAction::TenantResumed,
-                    TenantStatus::Suspended => AuditAction::TenantSuspended,
+                    _ => AuditAction::TenantSuspended,
                 };
                 audit::record(conn, &tenant.id, &NewEvent::new(actor, action).target("tenant", tenant.id.as_str()))?;
                 Ok(Tenant { status, ..tenant })
@@ -370,38 +388,15 @@ impl TenantDirectory {
         Ok(tenant)
     }
 
-    /// Lets the tenant answer at a custom domain of its own as well.
+    /// Lets the tenant answer at a custom domain of its own as well, at
+    /// once: operators vouch for the name.
     pub async fn add_domain(&self, slug: &TenantSlug, domain: &str, actor: Actor) -> Result<(), TenancyError> {
-        let domain = match crate::classify_host(Some(domain), "") {
-            HostTarget::Custom(domain) => domain,
-            _ => return Err(TenancyError::Domain(domain.to_owned(), "is not a valid host name")),
-        };
+        let domain = crate::domains::parse(domain)?;
         let slug = slug.clone();
         self.db
             .tx(move |conn| -> Result<(), TenancyError> {
                 let tenant = find_by_slug(conn, &slug)?;
-                let taken: i64 =
-                    tenant_domains::table.filter(tenant_domains::domain.eq(&domain)).count().get_result(conn)?;
-                if taken > 0 {
-                    return Err(TenancyError::DomainTaken(domain));
-                }
-                let id = new_id();
-                diesel::insert_into(tenant_domains::table)
-                    .values((
-                        tenant_domains::tenant_id.eq(tenant.id.as_str()),
-                        tenant_domains::id.eq(&id),
-                        tenant_domains::domain.eq(&domain),
-                        tenant_domains::created_at.eq(chrono::Utc::now().naive_utc()),
-                    ))
-                    .execute(conn)?;
-                audit::record(
-                    conn,
-                    &tenant.id,
-                    &NewEvent::new(actor, AuditAction::TenantDomainAdded)
-                        .target("tenant_domain", &id)
-                        .details(serde_json::json!({ "domain": domain })),
-                )?;
-                Ok(())
+                crate::domains::add(conn, &tenant.id, &domain, true, actor).map(drop)
             })
             .await?;
         self.changed().await;
@@ -423,6 +418,20 @@ impl TenantDirectory {
     }
 }
 
+/// Deletes a tenant and every row it owns, data keys first; run inside a
+/// transaction.
+pub(crate) fn purge(conn: &mut DbConn, tenant: &TenantId) -> Result<(), TenancyError> {
+    let id = tenant.as_str();
+    diesel::insert_into(tenant_deletions::table).values(tenant_deletions::tenant_id.eq(id)).execute(conn)?;
+    delete_rows(conn, "tenant_keys", id)?;
+    for table in TENANT_TABLES {
+        delete_rows(conn, table, id)?;
+    }
+    diesel::delete(tenant_deletions::table.find(id)).execute(conn)?;
+    diesel::delete(tenants::table.find(id)).execute(conn)?;
+    Ok(())
+}
+
 /// Deletes the rows of `tenant` from `table` (a name from this file's lists, never input).
 fn delete_rows(conn: &mut DbConn, table: &str, tenant: &str) -> Result<usize, TenancyError> {
     use diesel::sql_types::Text;
@@ -436,7 +445,7 @@ fn delete_rows(conn: &mut DbConn, table: &str, tenant: &str) -> Result<usize, Te
     })
 }
 
-fn find_by_slug(conn: &mut DbConn, slug: &TenantSlug) -> Result<Tenant, TenancyError> {
+pub(crate) fn find_by_slug(conn: &mut DbConn, slug: &TenantSlug) -> Result<Tenant, TenancyError> {
     tenants::table
         .filter(tenants::slug.eq(slug.as_str()))
         .select(TenantRow::as_select())
@@ -447,13 +456,19 @@ fn find_by_slug(conn: &mut DbConn, slug: &TenantSlug) -> Result<Tenant, TenancyE
 }
 
 /// Inserts the tenant, its data key and the audit event; run inside a transaction.
-fn create_tenant(conn: &mut DbConn, master: &MasterKey, new: &NewTenant, actor: Actor) -> Result<Tenant, TenancyError> {
+pub(crate) fn create_tenant(
+    conn: &mut DbConn,
+    master: &MasterKey,
+    new: &NewTenant,
+    actor: Actor,
+    status: TenantStatus,
+) -> Result<Tenant, TenancyError> {
     let exists: i64 = tenants::table.filter(tenants::slug.eq(new.slug.as_str())).count().get_result(conn)?;
     if exists > 0 {
         return Err(TenancyError::SlugTaken(new.slug.to_string()));
     }
     let id = TenantId::new(new_id());
-    let now = chrono::Utc::now().naive_utc();
+    let now = cairn_store::now();
     diesel::insert_into(tenants::table)
         .values((
             tenants::id.eq(id.as_str()),
@@ -466,7 +481,8 @@ fn create_tenant(conn: &mut DbConn, master: &MasterKey, new: &NewTenant, actor: 
             tenants::accent_color.eq(DEFAULT_ACCENT),
             tenants::privacy_url.eq(None::<String>),
             tenants::mfa_required.eq(true),
-            tenants::status.eq(TenantStatus::Active.as_str()),
+            tenants::status.eq(if status.is_pending() { TenantStatus::Suspended } else { status }.as_str()),
+            tenants::pending.eq(status.is_pending().then_some(status.as_str())),
             tenants::created_at.eq(now),
             tenants::updated_at.eq(now),
         ))

@@ -7,6 +7,7 @@
 //! handlers take the tenant from there and nowhere else.
 
 mod directory;
+pub mod domains;
 mod error;
 mod host;
 pub mod keys;
@@ -14,6 +15,8 @@ mod locale;
 mod middleware;
 mod model;
 mod public_url;
+pub mod settings;
+pub mod signup;
 mod slug;
 
 pub use directory::{NewTenant, TenantChange, TenantDirectory};

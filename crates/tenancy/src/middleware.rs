@@ -97,8 +97,14 @@ impl<E: Endpoint> Endpoint for TenantResolverEndpoint<E> {
                 })?;
                 match tenant {
                     None => return Err(TenantRejection::NotFound.into()),
-                    Some(t) if t.status == TenantStatus::Suspended => return Err(TenantRejection::Suspended(t).into()),
-                    Some(t) => Site::Tenant(t),
+                    Some(t) => match t.status {
+                        TenantStatus::Active => Site::Tenant(t),
+                        TenantStatus::Suspended => return Err(TenantRejection::Suspended(t).into()),
+                        // A workspace still being signed up does not exist yet to visitors.
+                        TenantStatus::Unconfirmed | TenantStatus::AwaitingApproval => {
+                            return Err(TenantRejection::NotFound.into());
+                        }
+                    },
                 }
             }
         };

@@ -14,6 +14,11 @@ pub enum TenantStatus {
     Active,
     /// Stopped by an operator: every page answers 403.
     Suspended,
+    /// Signed up on the apex, the owner's address not yet confirmed: the
+    /// slug is held, the host answers nothing.
+    Unconfirmed,
+    /// Confirmed, waiting for an operator's approval (`signup.mode = approval`).
+    AwaitingApproval,
 }
 
 impl TenantStatus {
@@ -22,6 +27,24 @@ impl TenantStatus {
         match self {
             TenantStatus::Active => "active",
             TenantStatus::Suspended => "suspended",
+            TenantStatus::Unconfirmed => "unconfirmed",
+            TenantStatus::AwaitingApproval => "awaiting_approval",
+        }
+    }
+
+    /// Whether this is a stage of a sign-up (stored in `tenants.pending`).
+    pub fn is_pending(self) -> bool {
+        matches!(self, TenantStatus::Unconfirmed | TenantStatus::AwaitingApproval)
+    }
+
+    /// The status stored as `text`; anything unknown counts as suspended,
+    /// so a row edited by hand never opens a workspace.
+    pub fn parse(text: &str) -> Self {
+        match text {
+            "active" => TenantStatus::Active,
+            "unconfirmed" => TenantStatus::Unconfirmed,
+            "awaiting_approval" => TenantStatus::AwaitingApproval,
+            _ => TenantStatus::Suspended,
         }
     }
 }
@@ -49,10 +72,30 @@ pub struct Tenant {
     pub privacy_url: Option<String>,
     /// Whether every user must enrol MFA (the default).
     pub mfa_required: bool,
-    /// Active or suspended.
+    /// Active, suspended, or still being signed up.
     pub status: TenantStatus,
     /// When the tenant was created (UTC).
     pub created_at: NaiveDateTime,
+    /// The MSP's own privacy notice (Markdown), shown at `/privacy`; may be empty.
+    pub privacy_notice: String,
+    /// The display name of its mails' sender; empty: the tenant's name.
+    pub sender_name: String,
+    /// The version of its logo (for cacheable URLs), if it has one.
+    pub logo_version: Option<i64>,
+    /// Whether an owner put the first-run checklist away.
+    pub checklist_dismissed: bool,
+}
+
+impl Tenant {
+    /// The display name its mails are sent under.
+    pub fn sender(&self) -> &str {
+        if self.sender_name.trim().is_empty() { &self.name } else { &self.sender_name }
+    }
+
+    /// The path of its logo, versioned so browsers keep it, if it has one.
+    pub fn logo_path(&self) -> Option<String> {
+        self.logo_version.map(|v| format!("/logo.png?v={v}"))
+    }
 }
 
 /// A `tenants` row as stored.
@@ -71,6 +114,11 @@ pub(crate) struct TenantRow {
     mfa_required: bool,
     status: String,
     created_at: NaiveDateTime,
+    pending: Option<String>,
+    privacy_notice: String,
+    sender_name: String,
+    logo_version: Option<i64>,
+    checklist_dismissed: bool,
 }
 
 impl From<TenantRow> for Tenant {
@@ -88,8 +136,13 @@ impl From<TenantRow> for Tenant {
             accent_color: row.accent_color,
             privacy_url: row.privacy_url,
             mfa_required: row.mfa_required,
-            status: if row.status == "active" { TenantStatus::Active } else { TenantStatus::Suspended },
+            // A sign-up in progress is stored as suspended, its stage beside it.
+            status: TenantStatus::parse(row.pending.as_deref().unwrap_or(&row.status)),
             created_at: row.created_at,
+            privacy_notice: row.privacy_notice,
+            sender_name: row.sender_name,
+            logo_version: row.logo_version,
+            checklist_dismissed: row.checklist_dismissed,
         }
     }
 }

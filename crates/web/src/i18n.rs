@@ -287,6 +287,47 @@ catalogue! {
     expires_on: "Läuft ab am", "Expires on";
     expired: "abgelaufen", "expired";
     all_organizations: "Alle Organisationen", "All organizations";
+    signup_title: "Arbeitsbereich anlegen", "Create your workspace";
+    signup_intro: "Dokumentiere die IT Deiner Kunden an einem Ort. Gib den Namen Deiner Firma, die gewünschte Subdomain und Deine E-Mail-Adresse ein.", "Document your customers' IT in one place. Enter your company's name, the subdomain you want and your e-mail address.";
+    signup_subdomain_hint: "Kleinbuchstaben, Ziffern, Bindestriche und Punkte, z. B. plusundplus.ch", "Lower-case letters, digits, hyphens and dots, e.g. plusundplus.ch";
+    signup_button: "Arbeitsbereich anlegen", "Create workspace";
+    signup_sent_title: "Prüfe Dein Postfach", "Check your inbox";
+    signup_sent: "Wenn die Angaben stimmen, ist eine E-Mail mit einem Bestätigungslink unterwegs. Öffne ihn, um Deinen Arbeitsbereich zu eröffnen.", "If the details are right, an e-mail with a confirmation link is on its way. Open it to open your workspace.";
+    signup_confirm_title: "E-Mail-Adresse bestätigen", "Confirm your e-mail address";
+    signup_confirm_intro: "Bestätige Deine Adresse, um den Arbeitsbereich zu eröffnen.", "Confirm your address to open the workspace.";
+    signup_confirm_button: "Bestätigen", "Confirm";
+    signup_pending_title: "Bestätigt", "Confirmed";
+    signup_pending: "Danke! Dein Arbeitsbereich wird geprüft und freigeschaltet. Du bekommst eine E-Mail, sobald er bereit ist.", "Thank you! Your workspace is being reviewed. You will get an e-mail as soon as it is ready.";
+    subdomain_free: "frei", "available";
+    workspace_title: "Arbeitsbereich", "Workspace";
+    settings_saved: "Gespeichert.", "Saved.";
+    workspace_name: "Name", "Name";
+    support_phone: "Support-Telefon", "Support phone";
+    support_email: "Support-E-Mail", "Support e-mail";
+    default_language: "Standardsprache", "Default language";
+    default_time_zone: "Standard-Zeitzone", "Default time zone";
+    brand_color: "Markenfarbe", "Brand colour";
+    brand_color_hint: "Weisser Text muss darauf gut lesbar sein.", "White text must be easy to read on it.";
+    sender_name: "Absendername der E-Mails", "Sender name of e-mails";
+    sender_name_hint: "Leer: der Name des Arbeitsbereichs.", "Empty: the workspace's name.";
+    privacy_notice_text: "Datenschutzhinweis (Markdown)", "Privacy notice (Markdown)";
+    logo: "Logo", "Logo";
+    logo_hint: "PNG, JPEG, WebP oder GIF bis 5 MB; erscheint in der Kopfzeile, auf der Anmeldeseite und in E-Mails.", "PNG, JPEG, WebP or GIF up to 5 MB; shown in the header, on the sign-in page and in e-mails.";
+    custom_domains: "Eigene Domains", "Custom domains";
+    custom_domains_intro: "Lass den Arbeitsbereich auch unter einer eigenen Domain erscheinen: lege den CNAME- und den TXT-Eintrag an und prüfe dann.", "Let the workspace answer at a domain of your own: create the CNAME and TXT records, then verify.";
+    domain: "Domain", "Domain";
+    add_domain: "Domain hinzufügen", "Add domain";
+    verify: "Prüfen", "Verify";
+    verified: "bestätigt", "verified";
+    unverified: "nicht bestätigt", "not verified";
+    dns_records: "DNS-Einträge", "DNS records";
+    checklist_title: "Erste Schritte", "First steps";
+    checklist_organization: "Erste Organisation anlegen", "Create the first organization";
+    checklist_technician: "Einen Techniker einladen", "Invite a technician";
+    checklist_customer: "Einen Kunden einladen", "Invite a customer";
+    checklist_support: "Support-Kontakt festlegen", "Set the support contact";
+    checklist_dismiss: "Ausblenden", "Dismiss";
+    done: "erledigt", "done";
 }
 
 /// The catalogue of `locale`.

@@ -89,6 +89,17 @@ impl Frame {
         local.format(pattern).to_string()
     }
 
+    /// The versioned path of the tenant's logo, if it has one.
+    pub fn logo(&self) -> Option<String> {
+        self.tenant.as_ref().and_then(|t| t.logo_path())
+    }
+
+    /// Where the privacy policy is: the tenant's own notice here, else its link.
+    pub fn privacy_href(&self) -> Option<String> {
+        let tenant = self.tenant.as_ref()?;
+        if tenant.privacy_notice.trim().is_empty() { tenant.privacy_url.clone() } else { Some("/privacy".to_owned()) }
+    }
+
     /// Whether the signed-in user is an owner.
     pub fn is_owner(&self) -> bool {
         self.user.as_ref().is_some_and(|u| u.role == Role::Owner)

@@ -11,6 +11,29 @@ document.addEventListener("DOMContentLoaded", () => {
     });
   }
 
+  // Sign-up: say while typing whether the subdomain can be had.
+  const subdomain = document.querySelector("input[data-check]");
+  const status = document.getElementById("subdomain-status");
+  if (subdomain && status) {
+    let timer;
+    subdomain.addEventListener("input", () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        const value = subdomain.value.trim();
+        if (!value) { status.textContent = ""; return; }
+        fetch(subdomain.dataset.check + "?subdomain=" + encodeURIComponent(value), { credentials: "same-origin" })
+          .then((response) => response.ok ? response.json() : null)
+          .then((answer) => {
+            if (!answer) return;
+            status.textContent = answer.available ? answer.subdomain + ": " + status.dataset.available : answer.message;
+            status.className = answer.available ? "hint ok" : "error";
+            subdomain.setAttribute("aria-invalid", answer.available ? "false" : "true");
+          })
+          .catch(() => {});
+      }, 300);
+    });
+  }
+
   // Print buttons (recovery codes).
   for (const button of document.querySelectorAll(".print-page")) {
     button.addEventListener("click", () => window.print());

@@ -16,6 +16,7 @@ mod mail;
 mod metrics;
 mod navigation;
 mod nodes;
+mod onboarding;
 mod operator;
 mod pages;
 mod portability;

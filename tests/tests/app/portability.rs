@@ -101,7 +101,18 @@ async fn a_tenant_moves_to_the_other_backend_whole(source: TestApp) {
     let (ok, out) =
         cairn(&source, PASSPHRASE, &["import", "itglue", export.to_str().expect("path"), "--tenant", "helvetic.ch"]);
     assert!(ok, "{out}");
-    source.with_owner(&tenant, "chefin@helvetic.ch").await;
+    let owner = source.with_owner(&tenant, "chefin@helvetic.ch").await;
+    let mut logo = Vec::new();
+    image::RgbaImage::from_pixel(300, 100, image::Rgba([200, 30, 30, 255]))
+        .write_to(&mut std::io::Cursor::new(&mut logo), image::ImageFormat::Png)
+        .expect("png");
+    source.app.set_logo(&owner.caller, logo).await.expect("logo");
+    let change = cairn_tenancy::TenantChange {
+        privacy_notice: Some("# Datenschutz".into()),
+        sender_name: Some("Helvetic Support".into()),
+        ..Default::default()
+    };
+    source.app.update_workspace(&owner.caller, change).await.expect("settings");
     let (ok, out) = cairn(
         &source,
         PASSPHRASE,
@@ -190,6 +201,18 @@ async fn a_tenant_moves_to_the_other_backend_whole(source: TestApp) {
         };
         assert_eq!(read(&source, b), read(&target, a));
     }
+    // The workspace's own settings and logo came along.
+    let moved = target
+        .app
+        .directory()
+        .by_slug(&cairn_tenancy::TenantSlug::parse("helvetic.moved").expect("slug"))
+        .await
+        .expect("tenant");
+    assert_eq!((moved.privacy_notice.as_str(), moved.sender_name.as_str()), ("# Datenschutz", "Helvetic Support"));
+    let logo = target.app.logo(&std::sync::Arc::new(moved)).await.expect("logo");
+    let logo = image::load_from_memory(&logo).expect("png");
+    assert_eq!((logo.width(), logo.height()), (300, 100));
+
     // The audit log came along, and says what happened.
     let (before, after) =
         (rows::<AuditRow>(&source, "helvetic.ch").await, rows::<AuditRow>(&target, "helvetic.moved").await);

@@ -21,6 +21,8 @@ struct ApexLogin {
     error: Option<String>,
     subdomain: String,
     email: String,
+    /// Whether `/signup` is open, so the page links it.
+    signup_open: bool,
 }
 
 /// The apex sign-in form.
@@ -46,9 +48,15 @@ pub fn apex_root() -> Response {
 
 /// `GET /login` on the apex.
 #[handler]
-pub fn apex_login_page(req: &Request) -> Response {
-    let page =
-        ApexLogin { frame: Frame::for_request(req), error: None, subdomain: String::new(), email: String::new() };
+pub fn apex_login_page(req: &Request, app: AppData<'_>) -> Response {
+    let signup_open = app.signup_mode() != cairn_app::SignupMode::Closed;
+    let page = ApexLogin {
+        frame: Frame::for_request(req),
+        error: None,
+        subdomain: String::new(),
+        email: String::new(),
+        signup_open,
+    };
     render(StatusCode::OK, &page)
 }
 
@@ -65,7 +73,9 @@ pub async fn apex_login(
         Err(error) => {
             let frame = Frame::for_request(req);
             let (status, message) = failure_message(&frame, &error, frame.t.apex_login_failed).ok_or(error)?;
-            let page = ApexLogin { frame, error: Some(message), subdomain: form.subdomain, email: form.email };
+            let signup_open = app.signup_mode() != cairn_app::SignupMode::Closed;
+            let page =
+                ApexLogin { frame, error: Some(message), subdomain: form.subdomain, email: form.email, signup_open };
             Ok(render(status, &page))
         }
     }

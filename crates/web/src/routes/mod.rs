@@ -25,6 +25,8 @@ mod record_forms;
 mod records;
 mod reveal;
 mod search;
+mod settings;
+mod signup;
 mod users;
 
 use std::sync::Arc;
@@ -59,6 +61,9 @@ pub fn endpoint(
     let apex = Route::new()
         .at("/", get(apex::apex_root))
         .at("/login", get(apex::apex_login_page).post(apex::apex_login))
+        .at("/signup", get(signup::signup_page).post(signup::signup_submit))
+        .at("/signup/check", get(signup::check))
+        .at("/signup/:token", get(signup::confirm_page).post(signup::confirm))
         .at("/privacy-notice", post(privacy::dismiss));
     // Pages that need a full session; anything else answers 303 to /login.
     let signed_in = Route::new()
@@ -128,6 +133,13 @@ pub fn endpoint(
         .at("/users/:id/reset-mfa", post(users::reset_mfa))
         .at("/users/invitations/:id/resend", post(users::resend))
         .at("/users/invitations/:id/revoke", post(users::revoke))
+        .at("/settings", get(settings::settings).post(settings::save))
+        .at("/settings/logo", post(settings::logo_upload))
+        .at("/settings/logo/remove", post(settings::logo_remove))
+        .at("/settings/domains", post(settings::add_domain))
+        .at("/settings/domains/:id/verify", post(settings::verify_domain))
+        .at("/settings/domains/:id/remove", post(settings::remove_domain))
+        .at("/settings/checklist/dismiss", post(settings::dismiss_checklist))
         .at("/settings/api-keys", get(api_keys::list).post(api_keys::create))
         .at("/settings/api-keys/:id/revoke", post(api_keys::revoke))
         .at("/settings/import", get(import::list).post(import::start))
@@ -145,6 +157,8 @@ pub fn endpoint(
         .at("/password-reset", get(password_reset::reset_page).post(password_reset::reset_request))
         .at("/password-reset/:token", get(password_reset::reset_form).post(password_reset::reset_submit))
         .at("/brand.css", get(assets::brand_css))
+        .at("/logo.png", get(settings::logo))
+        .at("/privacy", get(settings::privacy))
         .at("/privacy-notice", post(privacy::dismiss))
         .nest("/", signed_in);
     // Error pages twice: inside the resolver, so a missing page is shown in

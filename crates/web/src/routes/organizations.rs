@@ -29,6 +29,8 @@ struct OrganizationsPage {
     frame: Frame,
     organizations: Vec<OrgCard>,
     can_create: bool,
+    /// A new owner's first steps, until done or dismissed.
+    checklist: Option<cairn_app::Checklist>,
 }
 
 #[derive(Template)]
@@ -100,7 +102,8 @@ pub async fn list(req: &Request, app: AppData<'_>, signed: Signed) -> WebResult<
         })
         .collect();
     let can_create = app.may_create_organizations(&signed.caller);
-    Ok(render(StatusCode::OK, &OrganizationsPage { frame, organizations, can_create }))
+    let checklist = app.checklist(&signed.caller).await?.filter(|steps| !steps.complete());
+    Ok(render(StatusCode::OK, &OrganizationsPage { frame, organizations, can_create, checklist }))
 }
 
 /// The overview with an optional notice and an optional field error.

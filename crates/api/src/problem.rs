@@ -127,6 +127,7 @@ impl From<AppError> for ApiError {
                 problem.field = Some(field.to_owned());
                 ApiError::Conflict(Json(problem))
             }
+            AppError::WrongState(detail) => ApiError::Conflict(Json(Problem::new(StatusCode::CONFLICT, detail))),
             AppError::Unconfirmed { fields } => {
                 let named: Vec<String> = fields.iter().map(|(name, n)| format!("{name} ({n} records)")).collect();
                 let mut problem = Problem::new(

@@ -61,6 +61,10 @@ pub enum AppError {
         /// The fields and their counts of values.
         fields: Vec<(String, i64)>,
     },
+    /// The thing is not in a state that allows this (approving a workspace
+    /// that awaits no approval); the text says which state it is in.
+    #[error("{0}")]
+    WrongState(String),
     /// Credentials or a code were wrong: the same answer for every cause.
     #[error("rejected")]
     Rejected,

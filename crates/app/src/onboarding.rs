@@ -79,7 +79,8 @@ pub enum Confirmation {
     AwaitingApproval,
 }
 
-/// Sign-ups a client address may start per hour, and an e-mail address.
+/// Sign-ups a client address, and an e-mail address, may start within an
+/// hour before each further one must wait (2 s, 4 s, 8 s, … up to 15 min).
 const PER_ADDRESS: i32 = 5;
 const PER_EMAIL: i32 = 3;
 
@@ -205,10 +206,7 @@ impl App {
         let (urls, ttl, actor) = (self.public().clone(), self.invitation_ttl, Actor::Operator(operator.to_owned()));
         let tenant = self.directory().by_slug(&slug).await?;
         if tenant.status != TenantStatus::AwaitingApproval {
-            return Err(AppError::invalid(
-                "slug",
-                Reason::Text(format!("{slug} is {}, not awaiting approval", tenant.status.as_str())),
-            ));
+            return Err(AppError::WrongState(format!("{slug} is {}, not awaiting approval", tenant.status.as_str())));
         }
         let approved = self
             .platform(move |conn| {

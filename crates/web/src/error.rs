@@ -19,7 +19,7 @@ impl ResponseError for WebError {
         match &self.0 {
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
-            AppError::Conflict { .. } | AppError::Unconfirmed { .. } => StatusCode::CONFLICT,
+            AppError::Conflict { .. } | AppError::Unconfirmed { .. } | AppError::WrongState(_) => StatusCode::CONFLICT,
             AppError::Rejected => StatusCode::UNAUTHORIZED,
             AppError::Locked { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::LinkInvalid => StatusCode::GONE,

@@ -130,13 +130,55 @@ async fn an_msp_signs_up_and_ends_signed_in_on_its_own_workspace(app: TestApp) {
         "a mail keeps the link too"
     );
 
+    // Without an operator: its logo and support contact on its own sign-in page.
+    let token = owner.get("/settings").await.csrf();
+    let part = reqwest::multipart::Part::bytes(png(120, 40)).file_name("logo.png").mime_str("image/png").expect("mime");
+    let form = reqwest::multipart::Form::new().text("csrf_token", token.clone()).part("logo", part);
+    assert_eq!(owner.post_multipart("/settings/logo", form).await.status, 303);
+    let contact = [
+        ("name", "Neu IT AG"),
+        ("support_phone", "044 999 00 11"),
+        ("support_email", "support@neu.ch"),
+        ("locale", "en"),
+        ("time_zone", "Europe/Zurich"),
+        ("brand_color", "#1d4ed8"),
+        ("privacy_notice", ""),
+        ("sender_name", ""),
+        ("csrf_token", &token),
+    ];
+    assert_eq!(owner.post("/settings", &contact).await.status, 200);
+    let login = app.browser("neu.ch").get("/login").await;
+    assert!(login.body.contains("class=\"logo\" src=\"/logo.png?v="), "{}", login.body);
+    assert!(login.body.contains("044 999 00 11") && login.body.contains("support@neu.ch"));
+
     // The checklist ticks what is done and goes when dismissed.
+    let page = owner.get("/organizations").await;
+    assert!(page.body.contains("class=\"done\"><a href=\"/settings\">"), "the support contact is set");
     invite(&app, "neu.ch", "techniker@neu.ch", "technician").await;
     let page = owner.get("/organizations").await;
     assert!(page.body.contains("class=\"done\"><a href=\"/users\">Invite a technician"), "{}", page.body);
     let token = page.csrf();
     assert_eq!(owner.post("/settings/checklist/dismiss", &[("csrf_token", &token)]).await.status, 303);
     assert!(!owner.get("/organizations").await.body.contains("First steps"));
+
+    // Throttles: an address that keeps signing up is ignored (same answer,
+    // nothing held, no mail); a client address that keeps trying is refused.
+    for n in 1..=4 {
+        let sent = signup(&mut apex, "Neu IT AG", &format!("noch{n}.ch"), "chefin@neu.ch").await;
+        assert_eq!(sent.status, 200);
+    }
+    let (third, fourth) = (check(&app, "noch3.ch").await, check(&app, "noch4.ch").await);
+    assert_eq!(
+        (&third["available"], &fourth["available"]),
+        (&false.into(), &true.into()),
+        "past three free tries an e-mail waits: the fourth retry at once holds nothing"
+    );
+    let mut statuses = Vec::new();
+    for n in 1..=4 {
+        statuses
+            .push(signup(&mut apex, "Andere AG", &format!("andere{n}.ch"), &format!("chef{n}@andere.ch")).await.status);
+    }
+    assert_eq!(statuses.last(), Some(&429), "the client address is slowed down: {statuses:?}");
 }
 
 async fn approval_mode_waits_for_an_operator(app: TestApp) {

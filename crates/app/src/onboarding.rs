@@ -167,6 +167,17 @@ impl App {
         Ok(())
     }
 
+    /// Deletes sign-ups whose confirmation link expired unused, with the
+    /// subdomain they held; returns how many. Every node runs it hourly.
+    pub async fn sweep_signups(&self) -> Result<usize, AppError> {
+        let swept = self.platform(|conn| Ok(signup::sweep(conn)?)).await?;
+        if swept > 0 {
+            tracing::info!(swept, "expired sign-ups deleted");
+            self.directory().changed().await;
+        }
+        Ok(swept)
+    }
+
     /// Confirms a sign-up from its mailed link: the workspace opens and its
     /// first owner's invitation is made (`open`), or it waits for approval.
     /// A used, expired or unknown link is [`AppError::LinkInvalid`].

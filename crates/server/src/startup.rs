@@ -203,6 +203,24 @@ impl Application {
                 }
             })
         });
+        // Sign-ups whose link expired unused give their subdomain back.
+        let mut sweep_stop = stop_tx.subscribe();
+        let sweeper = {
+            let app = Arc::clone(&self.app);
+            tokio::spawn(async move {
+                let mut tick = tokio::time::interval(SIGNUP_SWEEP);
+                loop {
+                    tokio::select! {
+                        _ = tick.tick() => {
+                            if let Err(error) = app.sweep_signups().await {
+                                tracing::warn!(%error, "expired sign-ups could not be deleted");
+                            }
+                        }
+                        _ = sweep_stop.changed() => break,
+                    }
+                }
+            })
+        };
         // Tenant changes made on other nodes reach this one's cache within a second.
         let follow_stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
         let follower = self.app.directory().follow_changes(Arc::clone(&follow_stop));
@@ -236,6 +254,7 @@ impl Application {
         let _ = stop_tx.send(true);
         follow_stop.store(true, std::sync::atomic::Ordering::Relaxed);
         let _ = worker.await;
+        let _ = sweeper.await;
         if let Some(follower) = follower {
             let _ = follower.await;
         }
@@ -256,6 +275,8 @@ impl Application {
 
 /// How often a node looks for tenants whose expiration digest is due.
 const DIGEST_CHECK: Duration = Duration::from_secs(3600);
+/// How often expired sign-ups are looked for.
+const SIGNUP_SWEEP: Duration = Duration::from_secs(3600);
 
 /// The expiration digest's schedule from the settings.
 pub fn digest_schedule(settings: &Settings) -> cairn_app::DigestSchedule {

@@ -226,6 +226,27 @@ async fn approval_mode_waits_for_an_operator(app: TestApp) {
     assert_eq!(body["status"], "active");
     assert!(body["owner_invitation_url"].as_str().expect("link").contains("/invitations/"));
     assert_eq!(app.get(&app.tenant_host("zweite.ch"), "/login").send().await.expect("get").status(), 200);
+
+    // A sign-up nobody confirms gives its subdomain back when its link expires.
+    assert_eq!(signup(&mut apex, "Verfall AG", "verfall.ch", "chef@verfall.ch").await.status, 200);
+    let link = link_in(&mail_to(&smtp, "chef@verfall.ch").await, "/signup/");
+    assert_eq!(check(&app, "verfall.ch").await["available"], false);
+    assert_eq!(app.app.sweep_signups().await.expect("sweep"), 0, "nothing expired yet");
+    app.db
+        .run(|conn| {
+            use diesel::prelude::*;
+            diesel::update(cairn_store::schema::signups::table)
+                .set(cairn_store::schema::signups::expires_at.eq(cairn_store::now() - chrono::Duration::minutes(1)))
+                .execute(conn)
+                .map_err(cairn_store::StoreError::from)
+        })
+        .await
+        .expect("expire");
+    assert_eq!(check(&app, "verfall.ch").await["available"], true, "an expired hold is no hold");
+    assert_eq!(confirm(&app, &link).await.status, 410);
+    assert_eq!(app.app.sweep_signups().await.expect("sweep"), 1);
+    let slugs: Vec<String> = app.app.directory().list().await.expect("list").into_iter().map(|t| t.slug).collect();
+    assert_eq!(slugs, ["warte.ch", "zweite.ch"], "the expired sign-up is gone");
 }
 
 async fn closed_mode_has_no_signup(app: TestApp) {

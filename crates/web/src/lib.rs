@@ -20,6 +20,7 @@ mod panels;
 mod routes;
 mod section_view;
 mod session;
+mod upload;
 
 pub use i18n::{Texts, texts};
 pub use routes::endpoint;

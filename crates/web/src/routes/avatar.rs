@@ -5,10 +5,9 @@ use cairn_auth::avatar::MAX_UPLOAD_BYTES;
 use poem::http::{StatusCode, header};
 use poem::web::Multipart;
 use poem::{Request, Response, handler};
-use tokio::io::AsyncReadExt;
 
 use super::profile::profile_error;
-use crate::error::{WebError, WebResult};
+use crate::error::WebResult;
 use crate::extract::{AppData, Signed};
 use crate::flow::see_other;
 
@@ -24,10 +23,6 @@ pub async fn avatar_image(app: AppData<'_>, signed: Signed) -> WebResult<Respons
         .body(png))
 }
 
-fn bad_request() -> WebError {
-    WebError(AppError::invalid("avatar", Reason::Image))
-}
-
 /// `POST /profile/avatar` (multipart, field `avatar`): the size limit is
 /// enforced before the body is read, the content is sniffed, decoded with
 /// limits and re-encoded.
@@ -36,7 +31,7 @@ pub async fn avatar_upload(
     req: &Request,
     app: AppData<'_>,
     signed: Signed,
-    mut multipart: Multipart,
+    multipart: Multipart,
 ) -> WebResult<Response> {
     let too_large = AppError::invalid("avatar", Reason::TooLarge);
     let declared =
@@ -44,29 +39,12 @@ pub async fn avatar_upload(
     if declared.is_some_and(|n| n > MAX_UPLOAD_BYTES + 64 * 1024) {
         return profile_error(req, &app, &signed, StatusCode::PAYLOAD_TOO_LARGE, too_large).await;
     }
-    let mut token = String::new();
-    let mut upload: Option<Vec<u8>> = None;
-    while let Some(field) = multipart.next_field().await.map_err(|_| bad_request())? {
-        match field.name() {
-            Some("csrf_token") => token = field.text().await.map_err(|_| bad_request())?,
-            Some("avatar") => {
-                // Read at most one byte past the limit, whatever the headers claimed.
-                let mut bytes = Vec::new();
-                let limit = u64::try_from(MAX_UPLOAD_BYTES).unwrap_or(u64::MAX) + 1;
-                field.into_async_read().take(limit).read_to_end(&mut bytes).await.map_err(|_| bad_request())?;
-                upload = Some(bytes);
-            }
-            _ => {}
-        }
-    }
-    if !crate::csrf::matches(&signed.signed.session.csrf_token, &token) {
-        return Ok(poem::Error::from_string(
-            "the form has expired; reload the page and try again",
-            StatusCode::FORBIDDEN,
-        )
-        .into_response());
-    }
-    match app.set_avatar(&signed.caller, upload.unwrap_or_default()).await {
+    let session_token = &signed.signed.session.csrf_token;
+    let upload = match crate::upload::picture(multipart, "avatar", MAX_UPLOAD_BYTES, session_token).await? {
+        Ok(upload) => upload,
+        Err(refused) => return Ok(refused),
+    };
+    match app.set_avatar(&signed.caller, upload).await {
         Ok(()) => Ok(see_other("/profile")),
         Err(error @ AppError::Invalid { reason: Reason::TooLarge, .. }) => {
             profile_error(req, &app, &signed, StatusCode::PAYLOAD_TOO_LARGE, error).await

@@ -11,9 +11,8 @@ use poem::http::{StatusCode, header};
 use poem::web::{Form, Multipart, Path};
 use poem::{Request, Response, handler};
 use serde::Deserialize;
-use tokio::io::AsyncReadExt;
 
-use crate::error::{WebError, WebResult, not_found};
+use crate::error::{WebResult, not_found};
 use crate::extract::{AppData, Signed, TenantHost};
 use crate::flow::see_other;
 use crate::messages::form_error;
@@ -152,43 +151,17 @@ pub async fn save(
     }
 }
 
-fn bad_logo() -> WebError {
-    WebError(AppError::invalid("logo", Reason::Image))
-}
-
 /// `POST /settings/logo` (multipart, field `logo`): checked, fitted and
 /// re-encoded like a profile picture.
 #[handler]
-pub async fn logo_upload(
-    req: &Request,
-    app: AppData<'_>,
-    signed: Signed,
-    mut multipart: Multipart,
-) -> WebResult<Response> {
+pub async fn logo_upload(req: &Request, app: AppData<'_>, signed: Signed, multipart: Multipart) -> WebResult<Response> {
     app.workspace_settings(&signed.caller).await?;
-    let max = cairn_auth::avatar::MAX_UPLOAD_BYTES;
-    let mut token = String::new();
-    let mut upload: Option<Vec<u8>> = None;
-    while let Some(field) = multipart.next_field().await.map_err(|_| bad_logo())? {
-        match field.name() {
-            Some("csrf_token") => token = field.text().await.map_err(|_| bad_logo())?,
-            Some("logo") => {
-                let mut bytes = Vec::new();
-                let limit = u64::try_from(max).unwrap_or(u64::MAX) + 1;
-                field.into_async_read().take(limit).read_to_end(&mut bytes).await.map_err(|_| bad_logo())?;
-                upload = Some(bytes);
-            }
-            _ => {}
-        }
-    }
-    if !crate::csrf::matches(&signed.signed.session.csrf_token, &token) {
-        return Ok(poem::Error::from_string(
-            "the form has expired; reload the page and try again",
-            StatusCode::FORBIDDEN,
-        )
-        .into_response());
-    }
-    match app.set_logo(&signed.caller, upload.unwrap_or_default()).await {
+    let (max, session_token) = (cairn_auth::avatar::MAX_UPLOAD_BYTES, &signed.signed.session.csrf_token);
+    let upload = match crate::upload::picture(multipart, "logo", max, session_token).await? {
+        Ok(upload) => upload,
+        Err(refused) => return Ok(refused),
+    };
+    match app.set_logo(&signed.caller, upload).await {
         Ok(()) => Ok(see_other("/settings")),
         Err(error @ AppError::Invalid { reason: Reason::TooLarge, .. }) => {
             page(req, &app, &signed, StatusCode::PAYLOAD_TOO_LARGE, None, None, Some(error)).await

@@ -292,18 +292,9 @@ where
     F: FnOnce(&mut DbConn) -> Result<T, E>,
     E: From<diesel::result::Error>,
 {
-    use diesel::connection::{AnsiTransactionManager, TransactionManager};
-    match (&mut *conn, mode) {
-        (DbConn::Sqlite(inner), Mode::Write) => {
-            AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN IMMEDIATE")?
-        }
-        (DbConn::Sqlite(inner), Mode::Read) => AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN")?,
-        (DbConn::Postgres(inner), Mode::Write) => AnsiTransactionManager::begin_transaction(inner)?,
-        (DbConn::Postgres(inner), Mode::Read) => {
-            AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN READ ONLY")?
-        }
-    }
-    let result = bind(conn, scope).map_err(E::from).and_then(|()| f(conn));
+    use diesel::connection::TransactionManager;
+    begin(conn, mode, scope)?;
+    let result = f(conn);
     match result {
         Ok(value) => {
             <DbConn as Connection>::TransactionManager::commit_transaction(conn)?;
@@ -316,19 +307,47 @@ where
     }
 }
 
-/// Binds the current PostgreSQL transaction to `scope`: `app.tenant_id`
-/// for a tenant, `app.platform` for platform work. The row-level security
-/// policies read them; both end with the transaction.
-fn bind(conn: &mut DbConn, scope: Scope<'_>) -> Result<(), diesel::result::Error> {
-    if let DbConn::Postgres(pg) = conn {
-        match scope {
-            Scope::Tenant(tenant) => diesel::sql_query("SELECT set_config('app.tenant_id', $1, true)")
-                .bind::<Text, _>(tenant.as_str())
-                .execute(pg)?,
-            Scope::Platform => diesel::sql_query("SELECT set_config('app.platform', 'on', true)").execute(pg)?,
-        };
+/// Begins a transaction bound to `scope`. On PostgreSQL the binding goes in
+/// the same round trip as `BEGIN` (one batch); a failed batch leaves no
+/// transaction open.
+fn begin(conn: &mut DbConn, mode: Mode, scope: Scope<'_>) -> Result<(), diesel::result::Error> {
+    use diesel::connection::{AnsiTransactionManager, SimpleConnection};
+    match (conn, mode) {
+        (DbConn::Sqlite(inner), Mode::Write) => AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN IMMEDIATE"),
+        (DbConn::Sqlite(inner), Mode::Read) => AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN"),
+        (DbConn::Postgres(inner), mode) => {
+            let begin = if mode == Mode::Read { "BEGIN READ ONLY" } else { "BEGIN" };
+            let begun =
+                AnsiTransactionManager::begin_transaction_sql(inner, &format!("{begin}; {}", binding_sql(scope)));
+            if begun.is_err() {
+                let _ = inner.batch_execute("ROLLBACK");
+            }
+            begun
+        }
     }
-    Ok(())
+}
+
+/// Binds the open transaction (or savepoint) to `scope`, on PostgreSQL.
+fn bind(conn: &mut DbConn, scope: Scope<'_>) -> Result<(), diesel::result::Error> {
+    use diesel::connection::SimpleConnection;
+    match conn {
+        DbConn::Postgres(pg) => pg.batch_execute(&binding_sql(scope)),
+        DbConn::Sqlite(_) => Ok(()),
+    }
+}
+
+/// The statement that binds a PostgreSQL transaction to `scope`:
+/// `app.tenant_id` for a tenant, `app.platform` for platform work. The
+/// row-level security policies read them; both end with the transaction.
+/// Sent in one batch with `BEGIN` (simple query protocol, no parameters), so
+/// the id is quoted here as a string literal.
+fn binding_sql(scope: Scope<'_>) -> String {
+    match scope {
+        Scope::Tenant(tenant) => {
+            format!("SELECT set_config('app.tenant_id', '{}', true)", tenant.as_str().replace('\'', "''"))
+        }
+        Scope::Platform => "SELECT set_config('app.platform', 'on', true)".to_owned(),
+    }
 }
 
 /// The role a PostgreSQL connection works as.
@@ -395,12 +414,9 @@ where
     F: FnOnce(&mut DbConn) -> Result<T, E>,
     E: From<diesel::result::Error>,
 {
-    use diesel::connection::{AnsiTransactionManager, TransactionManager};
-    match &mut *conn {
-        DbConn::Sqlite(inner) => AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN IMMEDIATE")?,
-        DbConn::Postgres(inner) => AnsiTransactionManager::begin_transaction(inner)?,
-    }
-    let result = bind(conn, Scope::Tenant(tenant)).map_err(E::from).and_then(|()| f(conn));
+    use diesel::connection::TransactionManager;
+    begin(conn, Mode::Write, Scope::Tenant(tenant))?;
+    let result = f(conn);
     <DbConn as Connection>::TransactionManager::rollback_transaction(conn)?;
     result
 }

@@ -89,6 +89,11 @@ impl Frame {
         local.format(pattern).to_string()
     }
 
+    /// The URL of a static file that names its content (cached for good).
+    pub fn asset(&self, path: &'static str) -> &'static str {
+        crate::routes::versioned(path)
+    }
+
     /// The versioned path of the tenant's logo, if it has one.
     pub fn logo(&self) -> Option<String> {
         self.tenant.as_ref().and_then(|t| t.logo_path())

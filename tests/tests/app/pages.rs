@@ -68,6 +68,14 @@ async fn static_files_and_brand_are_served_from_the_binary(app: TestApp) {
     let again =
         app.get(&app.apex_host(), "/static/cairn.css").header("if-none-match", etag).send().await.expect("request");
     assert_eq!(again.status(), 304);
+    assert!(css_headers_cache(&app, "/static/cairn.css").await.contains("must-revalidate"));
+    // Pages link URLs that name the content: those are cached for good.
+    let login = app.get(&app.tenant_host("acme"), "/login").send().await.expect("login").text().await.expect("body");
+    let linked = login.split("href=\"").find(|s| s.starts_with("/static/cairn.css?v=")).expect("a versioned link");
+    let linked = &linked[..linked.find('"').expect("end")];
+    assert!(css_headers_cache(&app, linked).await.contains("immutable"), "{linked}");
+    let stale = linked.replace("?v=", "?v=0");
+    assert!(css_headers_cache(&app, &stale).await.contains("must-revalidate"), "another version is not this one");
     assert_eq!(app.get(&app.apex_host(), "/static/nope.css").send().await.expect("request").status(), 404);
     let traversal =
         format!("GET /static/../../Cargo.toml HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n", app.apex_host());
@@ -77,6 +85,13 @@ async fn static_files_and_brand_are_served_from_the_binary(app: TestApp) {
     let brand = app.get(&app.tenant_host("acme"), "/brand.css").send().await.expect("request");
     assert_eq!(brand.status(), 200);
     assert!(brand.text().await.expect("body").contains("--accent: #1d4ed8"));
+}
+
+/// The Cache-Control of a static URL.
+async fn css_headers_cache(app: &TestApp, path: &str) -> String {
+    let response = app.get(&app.apex_host(), path).send().await.expect("request");
+    assert_eq!(response.status(), 200, "{path}");
+    response.headers()["cache-control"].to_str().expect("ascii").to_owned()
 }
 
 async fn every_page_carries_security_headers(app: TestApp) {

@@ -44,6 +44,7 @@ use crate::extract::TrustForwardedFor;
 use crate::middleware::{limit_uploads, refuse_nul, request_log, require_full_session, security_headers};
 use crate::session::load_session;
 
+pub(crate) use assets::versioned;
 pub(crate) use records::CHOICE_LIMIT;
 
 /// The whole HTTP surface of the HTML interface. `trust_forwarded_for`

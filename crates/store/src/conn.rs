@@ -152,3 +152,29 @@ impl DbConn {
         Ok(applied.iter().map(ToString::to_string).collect())
     }
 }
+
+/// Whether the linked SQLite keeps its query plans (built with
+/// `SQLITE_ENABLE_QPSG`, set in `.cargo/config.toml`). Without it every
+/// statement with a bound `LIMIT` is parsed and planned again on each run.
+pub fn sqlite_keeps_plans() -> Result<bool, StoreError> {
+    use diesel::RunQueryDsl;
+    #[derive(diesel::QueryableByName)]
+    struct CompileOption {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        compile_options: String,
+    }
+    let mut conn = SqliteConnection::establish(":memory:").map_err(|e| StoreError::Connect(e.to_string()))?;
+    let options: Vec<CompileOption> = diesel::sql_query("PRAGMA compile_options").load(&mut conn)?;
+    Ok(options.iter().any(|o| o.compile_options == "ENABLE_QPSG"))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_bundled_sqlite_keeps_its_plans() {
+        assert!(
+            super::sqlite_keeps_plans().expect("in-memory SQLite"),
+            "build with LIBSQLITE3_FLAGS=SQLITE_ENABLE_QPSG"
+        );
+    }
+}

@@ -127,6 +127,7 @@ on_both!(
     reads_do_not_wait_for_the_write_lock,
     a_customer_never_sees_staff_only_entries,
     search_finds_a_customers_document_behind_many_others,
+    section_lists_page_sort_and_filter_in_the_database,
 );
 
 async fn refusals_look_exactly_like_absences(f: Fixture) {
@@ -262,4 +263,54 @@ async fn search_finds_a_customers_document_behind_many_others(f: Fixture) {
     let hits = f.app.search(&customer, "druckeranleitung").await.expect("search");
     let titles: Vec<&str> = hits.iter().map(|h| h.title.as_str()).collect();
     assert_eq!(titles, ["Druckeranleitung Empfang"], "the grant filters before the limit");
+}
+
+async fn section_lists_page_sort_and_filter_in_the_database(f: Fixture) {
+    use cairn_assets::organizations::OrganizationInput;
+    use cairn_assets::records::RecordInput;
+    use cairn_auth::policy::Visibility;
+    let owner = f.person("chef@plusundplus.ch", Role::Owner, None).await;
+    let input = OrganizationInput { name: "Listen AG".into(), kind: "customer".into(), ..Default::default() };
+    let org = OrganizationId::new(f.app.create_organization(&owner, input).await.expect("organization").id);
+    // 30 passwords, named out of order; every third is staff-only; the user
+    // names run the other way round.
+    for n in
+        [17, 3, 29, 8, 0, 22, 11, 26, 5, 14, 1, 20, 9, 27, 4, 12, 24, 7, 18, 2, 28, 10, 15, 6, 25, 13, 21, 16, 19, 23]
+    {
+        let mut record = RecordInput { name: format!("Konto {n:02}"), ..Default::default() };
+        record.fields.insert("username".into(), format!("user-{:02}", 29 - n));
+        record.visibility = Some(if n % 3 == 0 { Visibility::Staff } else { Visibility::Everyone });
+        f.app.create_record(&owner, &org, Kind::Password, record).await.expect("record");
+    }
+    let list = |sort: &str, desc: bool, page: usize, q: &str| ListQuery {
+        q: q.into(),
+        sort: sort.into(),
+        desc,
+        page,
+        per_page: 7,
+    };
+    let names =
+        |page: &cairn_assets::records::ListPage| page.records.iter().map(|r| r.name.clone()).collect::<Vec<_>>();
+    let first = f.app.records(&owner, &org, Kind::Password, list("", false, 1, "")).await.expect("page 1").page;
+    assert_eq!((first.total, first.pages, first.page), (30, 5, 1));
+    assert_eq!(names(&first), (0..7).map(|n| format!("Konto {n:02}")).collect::<Vec<_>>());
+    let last =
+        f.app.records(&owner, &org, Kind::Password, list("name", false, 9, "")).await.expect("past the end").page;
+    assert_eq!(last.page, 5, "a page past the end shows the last");
+    assert_eq!(names(&last), ["Konto 28", "Konto 29"]);
+    let down = f.app.records(&owner, &org, Kind::Password, list("name", true, 2, "")).await.expect("desc").page;
+    assert_eq!(names(&down), (16..=22).rev().map(|n| format!("Konto {n:02}")).collect::<Vec<_>>());
+    let by_user =
+        f.app.records(&owner, &org, Kind::Password, list("username", false, 1, "")).await.expect("field").page;
+    assert_eq!(names(&by_user), (23..=29).rev().map(|n| format!("Konto {n:02}")).collect::<Vec<_>>());
+    let odd = f.app.records(&owner, &org, Kind::Password, list("nicht'da", false, 1, "")).await.expect("odd key").page;
+    assert_eq!(names(&odd), names(&first), "an unknown sort key sorts by name");
+    let filtered = f.app.records(&owner, &org, Kind::Password, list("", false, 1, "konto 1")).await.expect("q").page;
+    assert_eq!(filtered.total, 10);
+    assert_eq!(names(&filtered), (10..17).map(|n| format!("Konto {n:02}")).collect::<Vec<_>>());
+    // A customer counts and pages only what they may see.
+    let customer = f.person("kunde@listen.ch", Role::Customer, Some("Listen AG")).await;
+    let seen = f.app.records(&customer, &org, Kind::Password, list("", false, 3, "")).await.expect("customer").page;
+    assert_eq!((seen.total, seen.pages), (20, 3));
+    assert_eq!(names(&seen), ["Konto 22", "Konto 23", "Konto 25", "Konto 26", "Konto 28", "Konto 29"]);
 }

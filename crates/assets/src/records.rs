@@ -20,8 +20,6 @@ use crate::{AssetError, Authorized, Input, Kind, expirations};
 pub const PAGE_SIZE: usize = 25;
 /// The most rows one page may hold (the API's `per_page`).
 pub const MAX_PAGE_SIZE: usize = 1000;
-/// The most records one section list reads (lists sort and filter these).
-const SECTION_CAP: i64 = 10_000;
 
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = records)]
@@ -636,40 +634,69 @@ fn list_where(
 ) -> Result<ListPage, AssetError> {
     let principal = Principal { role: user.role };
     let sees_staff_only = can(&principal, Action::View, &Resource::Record { grant, visibility: Visibility::Staff });
-    let mut select = records::table
-        .filter(records::tenant_id.eq(user.tenant_id.as_str()))
-        .filter(records::organization_id.eq(organization_id))
-        .filter(records::kind.eq(kind.as_str()))
-        .filter(records::archived.eq(false))
-        .order(records::name)
-        .limit(SECTION_CAP)
-        .select(RecordRow::as_select())
-        .into_boxed();
-    if !sees_staff_only {
-        select = select.filter(records::visibility.eq("everyone"));
-    }
-    if let Some(type_id) = asset_type_id {
-        select = select.filter(records::asset_type_id.eq(type_id.to_owned()));
-    }
     let needle = query.q.trim().to_lowercase();
-    if !needle.is_empty() {
-        select = select.filter(records::search_text.like(format!("%{}%", escape_like(&needle))).escape('\\'));
-    }
-    let mut rows: Vec<Record> = select.load::<RecordRow>(conn)?.into_iter().filter_map(Record::from_row).collect();
-    match query.sort.as_str() {
-        "" | "name" => {}
-        "updated" => rows.sort_by_key(|r| r.updated_at),
-        key => rows.sort_by_key(|r| r.field(key).to_lowercase()),
-    }
-    if query.desc {
-        rows.reverse();
-    }
-    let total = rows.len();
+    // The same filter twice: once counted, once for the page.
+    let matching = || {
+        let mut select = records::table
+            .filter(records::tenant_id.eq(user.tenant_id.as_str()))
+            .filter(records::organization_id.eq(organization_id))
+            .filter(records::kind.eq(kind.as_str()))
+            .filter(records::archived.eq(false))
+            .into_boxed();
+        if !sees_staff_only {
+            select = select.filter(records::visibility.eq("everyone"));
+        }
+        if let Some(type_id) = asset_type_id {
+            select = select.filter(records::asset_type_id.eq(type_id.to_owned()));
+        }
+        if !needle.is_empty() {
+            select = select.filter(records::search_text.like(format!("%{}%", escape_like(&needle))).escape('\\'));
+        }
+        select
+    };
+    let total = usize::try_from(matching().count().get_result::<i64>(conn)?).unwrap_or(0);
     let size = if query.per_page == 0 { PAGE_SIZE } else { query.per_page.min(MAX_PAGE_SIZE) };
     let pages = total.div_ceil(size).max(1);
     let page = query.page.clamp(1, pages);
-    let records = rows.into_iter().skip((page - 1) * size).take(size).collect();
+    let select = matching().select(RecordRow::as_select());
+    let select = match (query.sort.as_str(), query.desc) {
+        ("" | "name", false) => select.order((records::name, records::id)),
+        ("" | "name", true) => select.order((records::name.desc(), records::id.desc())),
+        ("updated", false) => select.order((records::updated_at, records::name, records::id)),
+        ("updated", true) => select.order((records::updated_at.desc(), records::name.desc(), records::id.desc())),
+        (key, desc) => match field_order(conn.backend(), key) {
+            Some(by_field) if desc => select.order((by_field.desc(), records::name.desc(), records::id.desc())),
+            Some(by_field) => select.order((by_field, records::name, records::id)),
+            None => select.order((records::name, records::id)),
+        },
+    };
+    let offset = (page - 1) * size;
+    let rows = select
+        .limit(i64::try_from(size).unwrap_or(i64::MAX))
+        .offset(i64::try_from(offset).unwrap_or(i64::MAX))
+        .load::<RecordRow>(conn)?;
+    let records = rows.into_iter().filter_map(Record::from_row).collect();
     Ok(ListPage { records, total, page, pages })
+}
+
+/// The lower-cased value of a plain field, for sorting a list by it in SQL;
+/// `None` for a key that is not a field key (built-in keys and asset field
+/// ids are ASCII letters, digits, `_` and `-`), which then sorts by name.
+fn field_order(
+    backend: cairn_store::Backend,
+    key: &str,
+) -> Option<diesel::expression::SqlLiteral<diesel::sql_types::Text>> {
+    let plain =
+        !key.is_empty() && key.len() <= 64 && key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+    if !plain {
+        return None;
+    }
+    // The key is checked above, so it may stand in the SQL text.
+    let value = match backend {
+        cairn_store::Backend::Sqlite => format!("json_extract(fields, '$.\"{key}\"')"),
+        cairn_store::Backend::Postgres => format!("(fields::jsonb ->> '{key}')"),
+    };
+    Some(diesel::dsl::sql(&format!("lower(coalesce({value}, ''))")))
 }
 
 /// The live records of an organization `user` may see, as (id, name,

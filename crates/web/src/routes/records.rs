@@ -19,6 +19,10 @@ use crate::page::{Frame, render};
 use crate::panels::{self, AttachmentRow, Panels, RelatedRow};
 use crate::section_view::{SectionView, display_value, section_of};
 
+/// Rows a section list page shows: a technician's screen takes many at
+/// once, a phone scrolls.
+const LIST_ROWS: usize = 50;
+
 /// Items offered to relate to on a record's page.
 pub(crate) const CHOICE_LIMIT: usize = 500;
 
@@ -74,8 +78,13 @@ pub async fn section_list(
 ) -> WebResult<Response> {
     let section = section_of(&slug)?;
     let desc = params.desc.is_some();
-    let query =
-        ListQuery { q: params.q.clone(), sort: params.sort.clone(), desc, page: params.page.unwrap_or(1), per_page: 0 };
+    let query = ListQuery {
+        q: params.q.clone(),
+        sort: params.sort.clone(),
+        desc,
+        page: params.page.unwrap_or(1),
+        per_page: LIST_ROWS,
+    };
     let listed = app.records(&signed.caller, &OrganizationId::new(id), section.clone(), query).await?;
     let frame = Frame::for_request(req);
     let lang = frame.t.lang;

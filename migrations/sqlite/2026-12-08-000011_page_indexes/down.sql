@@ -1,0 +1,2 @@
+DROP INDEX audit_events_tenant_target;
+DROP INDEX records_counts;

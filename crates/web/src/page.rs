@@ -1,13 +1,14 @@
 //! What every page shares: language, tenant branding, the signed-in user,
 //! the CSRF token, the privacy notice.
 
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
 use askama::Template;
 use cairn_app::SignedIn;
 use cairn_auth::{Role, User};
 use cairn_tenancy::{Locale, Site, Tenant};
 use chrono::NaiveDateTime;
+use chrono::format::{Item, StrftimeItems};
 use poem::http::HeaderValue;
 use poem::http::StatusCode;
 use poem::http::header::{self, ACCEPT_LANGUAGE};
@@ -84,9 +85,15 @@ impl Frame {
 
     /// A UTC time in the reader's time zone, e.g. `24.11.2026 14:05`.
     pub fn time(&self, at: &NaiveDateTime) -> String {
+        // The patterns are parsed once: a list page formats a time per row.
+        static GERMAN: LazyLock<Vec<Item<'static>>> = LazyLock::new(|| items("%d.%m.%Y %H:%M"));
+        static ENGLISH: LazyLock<Vec<Item<'static>>> = LazyLock::new(|| items("%-d %b %Y, %H:%M"));
+        fn items(pattern: &'static str) -> Vec<Item<'static>> {
+            StrftimeItems::new(pattern).parse().unwrap_or_default()
+        }
         let local = at.and_utc().with_timezone(&self.time_zone);
-        let pattern = if self.t.lang == "de" { "%d.%m.%Y %H:%M" } else { "%-d %b %Y, %H:%M" };
-        local.format(pattern).to_string()
+        let pattern = if self.t.lang == "de" { &GERMAN } else { &ENGLISH };
+        local.format_with_items(pattern.iter()).to_string()
     }
 
     /// The URL of a static file that names its content (cached for good).

@@ -498,7 +498,10 @@ async fn section_lists_use_indexes_that_start_with_the_tenant(app: TestApp) {
         .db
         .run(move |conn| -> Result<Vec<(&str, String, &str)>, StoreError> {
             use cairn_store::DbConn;
-            let org: String = organizations::table.filter(organizations::tenant_id.eq(&big_id)).select(organizations::id).first(conn)?;
+            let org: String = organizations::table
+                .filter(organizations::tenant_id.eq(&big_id))
+                .select(organizations::id)
+                .first(conn)?;
             let now = cairn_store::now();
             for i in 0..3000 {
                 let kind = ["configuration", "contact", "password", "wireless", "vpn"][i % 5];
@@ -527,14 +530,20 @@ async fn section_lists_use_indexes_that_start_with_the_tenant(app: TestApp) {
                     ))
                     .execute(conn)?;
             }
-            let small_org: String = organizations::table.filter(organizations::tenant_id.eq(&small_id)).select(organizations::id).first(conn)?;
-            let fill = |sql: &str, no: &str| sql.replace("{tenant}", &small_id).replace("{org}", &small_org).replace("{no}", no);
+            let small_org: String = organizations::table
+                .filter(organizations::tenant_id.eq(&small_id))
+                .select(organizations::id)
+                .first(conn)?;
+            let fill = |sql: &str, no: &str| {
+                sql.replace("{tenant}", &small_id).replace("{org}", &small_org).replace("{no}", no)
+            };
             let mut plans = Vec::new();
             match conn {
                 DbConn::Postgres(pg) => {
                     diesel::sql_query("ANALYZE records, audit_events").execute(pg)?;
                     for (page, sql, _) in PAGE_QUERIES {
-                        let lines: Vec<QueryPlanPg> = diesel::sql_query(format!("EXPLAIN {}", fill(sql, "false"))).load(pg)?;
+                        let lines: Vec<QueryPlanPg> =
+                            diesel::sql_query(format!("EXPLAIN {}", fill(sql, "false"))).load(pg)?;
                         plans.push((page, lines.into_iter().map(|l| l.query_plan).collect::<Vec<_>>().join("\n"), ""));
                     }
                 }
@@ -559,7 +568,10 @@ async fn section_lists_use_indexes_that_start_with_the_tenant(app: TestApp) {
         );
         assert!(plan.contains(index), "{page}: through {index}: {plan}");
         assert!(
-            plan.contains("records_") || plan.contains("audit_events_") || plan.contains("_pkey") || plan.contains("sqlite_autoindex_"),
+            plan.contains("records_")
+                || plan.contains("audit_events_")
+                || plan.contains("_pkey")
+                || plan.contains("sqlite_autoindex_"),
             "{page}: through an index: {plan}"
         );
     }

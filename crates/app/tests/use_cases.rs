@@ -305,6 +305,13 @@ async fn section_lists_page_sort_and_filter_in_the_database(f: Fixture) {
     assert_eq!(names(&by_user), (23..=29).rev().map(|n| format!("Konto {n:02}")).collect::<Vec<_>>());
     let odd = f.app.records(&owner, &org, Kind::Password, list("nicht'da", false, 1, "")).await.expect("odd key").page;
     assert_eq!(names(&odd), names(&first), "an unknown sort key sorts by name");
+    let odd_down =
+        f.app.records(&owner, &org, Kind::Password, list("nicht'da", true, 1, "")).await.expect("odd key desc").page;
+    assert_eq!(
+        names(&odd_down),
+        (23..=29).rev().map(|n| format!("Konto {n:02}")).collect::<Vec<_>>(),
+        "and keeps the direction"
+    );
     let filtered = f.app.records(&owner, &org, Kind::Password, list("", false, 1, "konto 1")).await.expect("q").page;
     assert_eq!(filtered.total, 10);
     assert_eq!(names(&filtered), (10..17).map(|n| format!("Konto {n:02}")).collect::<Vec<_>>());

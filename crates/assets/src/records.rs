@@ -659,16 +659,18 @@ fn list_where(
     let pages = total.div_ceil(size).max(1);
     let page = query.page.clamp(1, pages);
     let select = matching().select(RecordRow::as_select());
-    let select = match (query.sort.as_str(), query.desc) {
-        ("" | "name", false) => select.order((records::name, records::id)),
-        ("" | "name", true) => select.order((records::name.desc(), records::id.desc())),
-        ("updated", false) => select.order((records::updated_at, records::name, records::id)),
-        ("updated", true) => select.order((records::updated_at.desc(), records::name.desc(), records::id.desc())),
-        (key, desc) => match field_order(conn.backend(), key) {
-            Some(by_field) if desc => select.order((by_field.desc(), records::name.desc(), records::id.desc())),
-            Some(by_field) => select.order((by_field, records::name, records::id)),
-            None => select.order((records::name, records::id)),
-        },
+    let by_field = match query.sort.as_str() {
+        "" | "name" | "updated" => None,
+        key => field_order(conn.backend(), key),
+    };
+    // Ties go by name, then id, in the same direction, so pages never overlap.
+    let select = match (query.sort.as_str(), by_field, query.desc) {
+        ("updated", _, false) => select.order((records::updated_at, records::name, records::id)),
+        ("updated", _, true) => select.order((records::updated_at.desc(), records::name.desc(), records::id.desc())),
+        (_, Some(by_field), false) => select.order((by_field, records::name, records::id)),
+        (_, Some(by_field), true) => select.order((by_field.desc(), records::name.desc(), records::id.desc())),
+        (_, None, false) => select.order((records::name, records::id)),
+        (_, None, true) => select.order((records::name.desc(), records::id.desc())),
     };
     let offset = (page - 1) * size;
     let rows = select

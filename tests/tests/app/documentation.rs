@@ -483,6 +483,9 @@ const PAGE_QUERIES: [(&str, &str, &str); 6] = [
     ),
 ];
 
+/// A page's query plan, with the index it must use where that is certain.
+type Plan = (&'static str, String, Option<&'static str>);
+
 /// Fills one tenant with many more records and audit events than another,
 /// then asks each backend how it runs the hot pages' queries for the small
 /// one: through an index that starts with tenant_id, never a scan of the
@@ -494,9 +497,9 @@ async fn section_lists_use_indexes_that_start_with_the_tenant(app: TestApp) {
     let big = tenants.iter().find(|t| t.slug == "plusundplus.ch").expect("big").id.clone();
     let small = tenants.iter().find(|t| t.slug == "small-msp").expect("small").id.clone();
     let (big_id, small_id) = (big.to_string(), small.to_string());
-    let plans: Vec<(&str, String, &str)> = app
+    let plans: Vec<Plan> = app
         .db
-        .run(move |conn| -> Result<Vec<(&str, String, &str)>, StoreError> {
+        .run(move |conn| -> Result<Vec<Plan>, StoreError> {
             use cairn_store::DbConn;
             let org: String = organizations::table
                 .filter(organizations::tenant_id.eq(&big_id))
@@ -544,7 +547,11 @@ async fn section_lists_use_indexes_that_start_with_the_tenant(app: TestApp) {
                     for (page, sql, _) in PAGE_QUERIES {
                         let lines: Vec<QueryPlanPg> =
                             diesel::sql_query(format!("EXPLAIN {}", fill(sql, "false"))).load(pg)?;
-                        plans.push((page, lines.into_iter().map(|l| l.query_plan).collect::<Vec<_>>().join("\n"), ""));
+                        plans.push((
+                            page,
+                            lines.into_iter().map(|l| l.query_plan).collect::<Vec<_>>().join("\n"),
+                            None,
+                        ));
                     }
                 }
                 DbConn::Sqlite(lite) => {
@@ -552,7 +559,11 @@ async fn section_lists_use_indexes_that_start_with_the_tenant(app: TestApp) {
                     for (page, sql, index) in PAGE_QUERIES {
                         let lines: Vec<QueryPlanSqlite> =
                             diesel::sql_query(format!("EXPLAIN QUERY PLAN {}", fill(sql, "0"))).load(lite)?;
-                        plans.push((page, lines.into_iter().map(|l| l.detail).collect::<Vec<_>>().join("\n"), index));
+                        plans.push((
+                            page,
+                            lines.into_iter().map(|l| l.detail).collect::<Vec<_>>().join("\n"),
+                            Some(index),
+                        ));
                     }
                 }
             }
@@ -566,7 +577,10 @@ async fn section_lists_use_indexes_that_start_with_the_tenant(app: TestApp) {
             !lower.contains("seq scan") && !plan.lines().any(|l| l.starts_with("SCAN ")),
             "{page}: no scan of a whole table: {plan}"
         );
-        assert!(plan.contains(index), "{page}: through {index}: {plan}");
+        // PostgreSQL picks among the tenant's indexes by its statistics.
+        if let Some(index) = index {
+            assert!(plan.contains(index), "{page}: through {index}: {plan}");
+        }
         assert!(
             plan.contains("records_")
                 || plan.contains("audit_events_")

@@ -190,20 +190,13 @@ impl Database {
         T: Send + 'static,
         E: From<StoreError> + Send + 'static,
     {
-        let waited = std::time::Instant::now();
-        let conn = self.pool.get().await;
-        metrics::histogram!("cairn_db_pool_wait_seconds").record(waited.elapsed().as_secs_f64());
-        let conn = match conn {
-            Ok(conn) => conn,
-            Err(managed::PoolError::Backend(e)) => return Err(e.into()),
-            Err(e) => return Err(StoreError::Pool(e.to_string()).into()),
-        };
+        let conn = self.checkout().await?;
         let (result, sound) = conn
             .interact(move |c| {
                 let result = f(c);
                 // A failure may mean the connection is gone: look before it
                 // goes back to the pool, on the same blocking hop.
-                let sound = result.is_ok() || diesel::sql_query("SELECT 1").execute(c).is_ok();
+                let sound = result.is_ok() || still_sound(c);
                 (result, sound)
             })
             .await
@@ -213,6 +206,56 @@ impl Database {
             drop(managed::Object::take(conn));
         }
         result
+    }
+
+    /// Runs `f` on a pooled connection right here, on the calling task, for
+    /// a page-sized read of SQLite: a few hundred microseconds of the CPU,
+    /// which in WAL mode wait on no lock. Handing it to a blocking thread and
+    /// back would cost two thread wake-ups, more than a third of a list
+    /// page's work. Everything else goes through [`Database::run`]: writes
+    /// may wait out the busy timeout, and PostgreSQL waits on the network.
+    async fn run_here<T, E, F>(&self, f: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut DbConn) -> Result<T, E>,
+        E: From<StoreError>,
+    {
+        let conn = self.checkout().await?;
+        let (result, sound) = {
+            let mut guard = conn.lock().map_err(|e| StoreError::Interact(e.to_string()))?;
+            let result = f(&mut guard);
+            let sound = result.is_ok() || still_sound(&mut guard);
+            (result, sound)
+        };
+        if !sound {
+            drop(managed::Object::take(conn));
+        }
+        result
+    }
+
+    /// A connection from the pool, the wait recorded.
+    async fn checkout(&self) -> Result<managed::Object<ConnManager>, StoreError> {
+        let waited = std::time::Instant::now();
+        let conn = self.pool.get().await;
+        metrics::histogram!("cairn_db_pool_wait_seconds").record(waited.elapsed().as_secs_f64());
+        match conn {
+            Ok(conn) => Ok(conn),
+            Err(managed::PoolError::Backend(e)) => Err(e),
+            Err(e) => Err(StoreError::Pool(e.to_string())),
+        }
+    }
+
+    /// Runs `f` in a read transaction bound to `scope`: on SQLite on the
+    /// calling task ([`Database::run_here`]), else on a blocking thread.
+    async fn read_tx<T, E, F>(&self, scope: OwnedScope, f: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut DbConn) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: From<StoreError> + From<diesel::result::Error> + Send + 'static,
+    {
+        match self.url {
+            DatabaseUrl::Sqlite(_) => self.run_here(move |c| transaction(c, Mode::Read, scope.borrow(), f)).await,
+            DatabaseUrl::Postgres(_) => self.run(move |c| transaction(c, Mode::Read, scope.borrow(), f)).await,
+        }
     }
 
     /// Runs `f` in one transaction for platform-wide work (tenants, operators,
@@ -235,7 +278,7 @@ impl Database {
         T: Send + 'static,
         E: From<StoreError> + From<diesel::result::Error> + Send + 'static,
     {
-        self.run(move |c| transaction(c, Mode::Read, Scope::Platform, f)).await
+        self.read_tx(OwnedScope::Platform, f).await
     }
 
     /// Runs `f` in one transaction scoped to `tenant`. On PostgreSQL the
@@ -251,19 +294,39 @@ impl Database {
         self.run(move |c| transaction(c, Mode::Write, Scope::Tenant(&tenant), f)).await
     }
 
-    /// Runs `f` in one read transaction scoped to `tenant`, for work that
-    /// only reads. On SQLite it begins deferred, so concurrent readers never
-    /// queue behind the write lock; on PostgreSQL it is `READ ONLY`, so a
-    /// write slipped into a read path fails loudly instead of passing.
+    /// Runs `f` in one read transaction scoped to `tenant`, for page-sized
+    /// work that only reads. On SQLite it begins deferred, so concurrent
+    /// readers never queue behind the write lock, and runs on the calling
+    /// task (bulk reads belong in [`Database::run`]); on PostgreSQL it is
+    /// `READ ONLY`, so a write slipped into a read path fails loudly.
     pub async fn tenant_read_tx<T, E, F>(&self, tenant: &TenantId, f: F) -> Result<T, E>
     where
         F: FnOnce(&mut DbConn) -> Result<T, E> + Send + 'static,
         T: Send + 'static,
         E: From<StoreError> + From<diesel::result::Error> + Send + 'static,
     {
-        let tenant = tenant.clone();
-        self.run(move |c| transaction(c, Mode::Read, Scope::Tenant(&tenant), f)).await
+        self.read_tx(OwnedScope::Tenant(tenant.clone()), f).await
     }
+}
+
+/// A [`Scope`] that can travel to another thread.
+enum OwnedScope {
+    Tenant(TenantId),
+    Platform,
+}
+
+impl OwnedScope {
+    fn borrow(&self) -> Scope<'_> {
+        match self {
+            OwnedScope::Tenant(tenant) => Scope::Tenant(tenant),
+            OwnedScope::Platform => Scope::Platform,
+        }
+    }
+}
+
+/// Whether a connection answers (looked at after a failure).
+fn still_sound(conn: &mut DbConn) -> bool {
+    diesel::sql_query("SELECT 1").execute(conn).is_ok()
 }
 
 /// Whether a transaction may write.

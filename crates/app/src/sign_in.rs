@@ -94,7 +94,11 @@ impl App {
             .read(&tenant.id, move |tx| match sessions::peek(tx.conn, &tenant_id, &peek_token, &timeouts)? {
                 sessions::Peek::Unknown => Ok(Some(None)),
                 sessions::Peek::NeedsWrite => Ok(None),
-                sessions::Peek::Fresh(session) => Ok(with_active_user(tx.conn, session)?.ok().map(Some)),
+                sessions::Peek::Fresh(found) => {
+                    let sessions::Found { session, user, avatar_version } = *found;
+                    // A disabled user's session ends on the write path.
+                    Ok(user.active.then_some(Some(SignedIn { session, user, avatar_version })))
+                }
             })
             .await?;
         if let Some(answer) = answered {

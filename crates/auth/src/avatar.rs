@@ -108,7 +108,12 @@ pub fn version(conn: &mut DbConn, user: &User) -> Result<Option<i64>, AuthError>
         .select(user_avatars::updated_at)
         .first(conn)
         .optional()?;
-    Ok(at.map(|at| at.and_utc().timestamp_micros()))
+    Ok(version_of(at))
+}
+
+/// A picture's version: its last change, in microseconds.
+pub(crate) fn version_of(updated_at: Option<chrono::NaiveDateTime>) -> Option<i64> {
+    updated_at.map(|at| at.and_utc().timestamp_micros())
 }
 
 /// The user's stored PNG, if any.

@@ -7,11 +7,12 @@
 
 use std::time::Duration;
 
-use cairn_store::schema::sessions;
+use cairn_store::schema::{sessions, user_avatars, users};
 use cairn_store::{DbConn, TenantId, new_id};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use crate::users::{User, UserRow};
 use crate::{AuthError, hash_token, new_token};
 
 /// How long an unused handoff code from the apex sign-in stays valid.
@@ -144,19 +145,46 @@ pub enum Peek {
     /// No such session: nothing to write.
     Unknown,
     /// Live, and its idle deadline was moved less than a minute ago.
-    Fresh(Session),
+    Fresh(Box<Found>),
     /// Expired, or due for its idle deadline to move: [`find`] must run in a
     /// write transaction.
     NeedsWrite,
 }
 
+/// A live session with its user, as one query found them.
+#[derive(Debug)]
+pub struct Found {
+    /// The session.
+    pub session: Session,
+    /// Its user (possibly disabled since: the caller looks).
+    pub user: User,
+    /// The version of the user's picture, if there is one.
+    pub avatar_version: Option<i64>,
+}
+
 /// Looks a session up without writing, so that most page views need no
-/// write transaction (on SQLite, no write lock).
+/// write transaction (on SQLite, no write lock). The session, its user and
+/// the user's picture version come in one query: it runs on every page view.
 pub fn peek(conn: &mut DbConn, tenant: &TenantId, token: &str, timeouts: &Timeouts) -> Result<Peek, AuthError> {
-    Ok(match lookup(conn, tenant, token)? {
+    let found = sessions::table
+        .inner_join(users::table.on(users::tenant_id.eq(sessions::tenant_id).and(users::id.eq(sessions::user_id))))
+        .left_join(
+            user_avatars::table
+                .on(user_avatars::tenant_id.eq(sessions::tenant_id).and(user_avatars::user_id.eq(sessions::user_id))),
+        )
+        .filter(sessions::tenant_id.eq(tenant.as_str()))
+        .filter(sessions::token_hash.eq(hash_token(token)))
+        .select((SessionRow::as_select(), UserRow::as_select(), user_avatars::updated_at.nullable()))
+        .first::<(SessionRow, UserRow, Option<NaiveDateTime>)>(conn)
+        .optional()?;
+    Ok(match found {
         None => Peek::Unknown,
-        Some(row) => match freshness(&row, timeouts, now()) {
-            Freshness::Live => Peek::Fresh(row.into()),
+        Some((row, user, avatar_at)) => match freshness(&row, timeouts, now()) {
+            Freshness::Live => Peek::Fresh(Box::new(Found {
+                session: row.into(),
+                user: user.into(),
+                avatar_version: crate::avatar::version_of(avatar_at),
+            })),
             Freshness::Expired | Freshness::TouchDue => Peek::NeedsWrite,
         },
     })

@@ -84,10 +84,34 @@ impl DatabaseUrl {
         match self {
             DatabaseUrl::Sqlite(path) => open_sqlite(path).map(DbConn::Sqlite),
             DatabaseUrl::Postgres(url) => {
-                PgConnection::establish(url).map(DbConn::Postgres).map_err(|e| StoreError::Connect(e.to_string()))
+                let url = plain_on_loopback(url, std::env::var_os("PGSSLMODE").is_some());
+                PgConnection::establish(&url).map(DbConn::Postgres).map_err(|e| StoreError::Connect(e.to_string()))
             }
         }
     }
+}
+
+/// `url` with `sslmode=disable` added when it names a loopback host and
+/// neither it nor `PGSSLMODE` (`mode_from_env`) chooses a mode. libpq's
+/// default (`prefer`) would wrap every query to a server on the same machine
+/// in TLS, which protects nothing there and cost a quarter of the
+/// throughput of a page; any other host keeps libpq's default.
+fn plain_on_loopback(url: &str, mode_from_env: bool) -> std::borrow::Cow<'_, str> {
+    let (base, query) = url.split_once('?').unwrap_or((url, ""));
+    let chooses = query.split('&').any(|pair| pair.starts_with("sslmode="));
+    let authority = base.split_once("://").map_or("", |(_, rest)| rest.split('/').next().unwrap_or(""));
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, host)| host);
+    let host = match host_port.strip_prefix('[') {
+        Some(bracketed) => bracketed.split(']').next().unwrap_or(""),
+        None => host_port.split(':').next().unwrap_or(""),
+    };
+    let loopback =
+        host.eq_ignore_ascii_case("localhost") || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback());
+    if !loopback || chooses || mode_from_env {
+        return std::borrow::Cow::Borrowed(url);
+    }
+    let separator = if url.contains('?') { "&" } else { "?" };
+    std::borrow::Cow::Owned(format!("{url}{separator}sslmode=disable"))
 }
 
 fn open_sqlite(path: &Path) -> Result<SqliteConnection, StoreError> {
@@ -170,6 +194,24 @@ pub fn sqlite_keeps_plans() -> Result<bool, StoreError> {
 
 #[cfg(test)]
 mod tests {
+    use super::plain_on_loopback;
+
+    #[test]
+    fn loopback_servers_are_asked_without_tls_unless_a_mode_is_chosen() {
+        let plain = |url: &str| plain_on_loopback(url, false).into_owned();
+        assert_eq!(plain("postgres://postgres@127.0.0.1/db"), "postgres://postgres@127.0.0.1/db?sslmode=disable");
+        assert_eq!(
+            plain("postgres://u:p@localhost:5432/db?x=1"),
+            "postgres://u:p@localhost:5432/db?x=1&sslmode=disable"
+        );
+        assert_eq!(plain("postgresql://[::1]:5432/db"), "postgresql://[::1]:5432/db?sslmode=disable");
+        // A mode chosen in the URL or in PGSSLMODE stands; other hosts keep libpq's default.
+        assert_eq!(plain("postgres://127.0.0.1/db?sslmode=require"), "postgres://127.0.0.1/db?sslmode=require");
+        assert_eq!(plain_on_loopback("postgres://127.0.0.1/db", true), "postgres://127.0.0.1/db");
+        assert_eq!(plain("postgres://db.example.com/db"), "postgres://db.example.com/db");
+        assert_eq!(plain("postgres://u:p@127.0.0.1.example.com/db"), "postgres://u:p@127.0.0.1.example.com/db");
+    }
+
     #[test]
     fn the_bundled_sqlite_keeps_its_plans() {
         assert!(

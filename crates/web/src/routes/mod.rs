@@ -192,6 +192,9 @@ pub fn endpoint(
         .at("/favicon.ico", get(assets::favicon))
         .nest("/", sites)
         .with(CookieJarManager::new())
+        // A panic (a bug) answers 500 instead of dropping the connection;
+        // the request log below still counts it.
+        .with(poem::middleware::CatchPanic::new())
         .around(security_headers)
         .around(request_log)
         .data(app)

@@ -46,6 +46,6 @@ impl App {
         if !can(&caller.principal(), Action::ViewAudit, &Resource::Tenant) {
             return Err(AppError::NotFound);
         }
-        self.read(&caller.tenant().id, move |tx| Ok(audit::list(tx.conn, tx.tenant, &filter, EXPORT_LIMIT)?)).await
+        self.read_bulk(&caller.tenant().id, move |tx| Ok(audit::list(tx.conn, tx.tenant, &filter, EXPORT_LIMIT)?)).await
     }
 }

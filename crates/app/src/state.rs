@@ -172,6 +172,22 @@ impl App {
         self.db.tenant_read_tx(tenant, move |conn| f(&mut Tx { conn, master: &master, tenant: &scope })).await
     }
 
+    /// Runs `f` in one read transaction of `tenant` on a blocking thread, for
+    /// reads that may take long (exports): on SQLite, [`App::read`] runs on
+    /// the request's own task, which a long read would hold up.
+    pub(crate) async fn read_bulk<T, F>(&self, tenant: &TenantId, f: F) -> Result<T, AppError>
+    where
+        F: FnOnce(&mut Tx<'_>) -> Result<T, AppError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let (master, scope) = (Arc::clone(&self.master_key), tenant.clone());
+        self.db
+            .run(move |conn| {
+                cairn_store::tenant_read(conn, &scope, |conn| f(&mut Tx { conn, master: &master, tenant: &scope }))
+            })
+            .await
+    }
+
     /// Runs `f` in one platform-wide transaction (operator work across tenants).
     pub(crate) async fn platform<T, F>(&self, f: F) -> Result<T, AppError>
     where

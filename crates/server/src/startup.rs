@@ -47,11 +47,15 @@ pub async fn connect(settings: &Settings) -> anyhow::Result<Database> {
         max_connections: settings.database.max_connections,
         acquire_timeout: Duration::from_secs(settings.database.acquire_timeout_secs),
     };
-    if url.backend() == cairn_store::Backend::Sqlite && !cairn_store::sqlite_keeps_plans().unwrap_or(true) {
-        tracing::warn!(
-            "this build's SQLite re-plans statements on every run (slow); build inside the repository, \
-             whose .cargo/config.toml sets LIBSQLITE3_FLAGS=SQLITE_ENABLE_QPSG"
-        );
+    if url.backend() == cairn_store::Backend::Sqlite {
+        let untuned = cairn_store::sqlite_untuned().unwrap_or_default();
+        if !untuned.is_empty() {
+            tracing::warn!(
+                missing = ?untuned,
+                "this build's SQLite is slower than it should be; build inside the repository, \
+                 whose .cargo/config.toml sets LIBSQLITE3_FLAGS"
+            );
+        }
     }
     Database::connect(&url, &options).await.with_context(|| format!("opening {url:?}"))
 }

@@ -177,10 +177,16 @@ impl DbConn {
     }
 }
 
-/// Whether the linked SQLite keeps its query plans (built with
-/// `SQLITE_ENABLE_QPSG`, set in `.cargo/config.toml`). Without it every
-/// statement with a bound `LIMIT` is parsed and planned again on each run.
-pub fn sqlite_keeps_plans() -> Result<bool, StoreError> {
+/// What `.cargo/config.toml` builds the bundled SQLite with, as
+/// `PRAGMA compile_options` names it: plans kept (without it every
+/// statement with a bound `LIMIT` is parsed and planned again on each run),
+/// no per-connection mutexes and no global allocation statistics (a mutex
+/// on every allocation).
+const TUNED_SQLITE: [&str; 3] = ["ENABLE_QPSG", "THREADSAFE=2", "DEFAULT_MEMSTATUS=0"];
+
+/// The compile options of [`TUNED_SQLITE`] the linked SQLite lacks: empty
+/// when it was built inside the repository.
+pub fn sqlite_untuned() -> Result<Vec<&'static str>, StoreError> {
     use diesel::RunQueryDsl;
     #[derive(diesel::QueryableByName)]
     struct CompileOption {
@@ -189,7 +195,7 @@ pub fn sqlite_keeps_plans() -> Result<bool, StoreError> {
     }
     let mut conn = SqliteConnection::establish(":memory:").map_err(|e| StoreError::Connect(e.to_string()))?;
     let options: Vec<CompileOption> = diesel::sql_query("PRAGMA compile_options").load(&mut conn)?;
-    Ok(options.iter().any(|o| o.compile_options == "ENABLE_QPSG"))
+    Ok(TUNED_SQLITE.into_iter().filter(|wanted| !options.iter().any(|o| o.compile_options == *wanted)).collect())
 }
 
 #[cfg(test)]
@@ -213,10 +219,11 @@ mod tests {
     }
 
     #[test]
-    fn the_bundled_sqlite_keeps_its_plans() {
+    fn the_bundled_sqlite_is_built_as_configured() {
+        let untuned = super::sqlite_untuned().expect("in-memory SQLite");
         assert!(
-            super::sqlite_keeps_plans().expect("in-memory SQLite"),
-            "build with LIBSQLITE3_FLAGS=SQLITE_ENABLE_QPSG"
+            untuned.is_empty(),
+            "the bundled SQLite lacks {untuned:?}: build with .cargo/config.toml's LIBSQLITE3_FLAGS"
         );
     }
 }

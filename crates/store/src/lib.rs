@@ -20,7 +20,7 @@ pub mod schema;
 #[cfg(feature = "testing")]
 pub mod scratch;
 
-pub use conn::{Backend, DatabaseUrl, DbConn, sqlite_keeps_plans};
+pub use conn::{Backend, DatabaseUrl, DbConn, sqlite_untuned};
 pub use error::StoreError;
 pub use ids::{InvitationId, OrganizationId, RecordId, TenantId, UserId, new_id};
 /// The current time in UTC, to the microsecond: what PostgreSQL keeps, so

@@ -15,7 +15,9 @@ const MI_OPTION_ARENA_EAGER_COMMIT: mi_option_t = 4;
 const MI_OPTION_PURGE_DELAY: mi_option_t = 15;
 
 /// Memory mimalloc no longer uses goes back to the system at once, and
-/// arenas are committed as they fill. mimalloc's default keeps freed pages
+/// arenas reserved from here on are committed as they fill (the first one,
+/// reserved by the allocations before `main`, keeps mimalloc's eager
+/// commit; only the environment could change that). mimalloc's default keeps freed pages
 /// for a second and only returns them when the same thread allocates
 /// again, so the 19 MiB of a password hash (one runs at start, for
 /// sign-ins with an unknown address) stayed resident in an idle server.

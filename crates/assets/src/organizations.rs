@@ -244,12 +244,24 @@ pub fn authorize(
     id: &str,
     action: Action,
 ) -> Result<(Organization, Option<Access>), AssetError> {
-    let tenant = &user.tenant_id;
-    let organization = get(conn, tenant, id)?;
+    let tenant = user.tenant_id.as_str();
+    // The organization and the user's grant on it in one statement: every
+    // organization page asks this first.
+    let (organization, access): (Organization, Option<String>) = organizations::table
+        .left_join(
+            organization_grants::table.on(organization_grants::tenant_id
+                .eq(organizations::tenant_id)
+                .and(organization_grants::organization_id.eq(organizations::id))
+                .and(organization_grants::user_id.eq(&user.id))),
+        )
+        .filter(organizations::tenant_id.eq(tenant))
+        .filter(organizations::id.eq(id))
+        .select((Organization::as_select(), organization_grants::access.nullable()))
+        .first(conn)?;
     if organization.status != "active" {
         return Err(AssetError::NotFound);
     }
-    let grant = grant_of(conn, tenant, id, &user.id)?;
+    let grant = access.as_deref().and_then(Access::parse);
     let principal = Principal { role: user.role };
     let resource = Resource::Organization { grant };
     if !can(&principal, Action::View, &resource) || !can(&principal, action, &resource) {
@@ -290,8 +302,11 @@ pub struct Counts {
     pub asset_types: HashMap<String, i64>,
 }
 
+/// The kind under which [`counts`] returns the documents' row.
+const DOCUMENTS_ROW: &str = "#documents";
+
 /// How many records of each section and asset type `user` sees in the
-/// organization (one grouped query, and one for documents).
+/// organization, and how many documents it has: one statement.
 pub fn counts(
     conn: &mut DbConn,
     user: &User,
@@ -304,18 +319,44 @@ pub fn counts(
         Action::View,
         &Resource::Record { grant, visibility: cairn_auth::policy::Visibility::Staff },
     );
-    let mut query = records::table
-        .filter(records::tenant_id.eq(tenant))
-        .filter(records::organization_id.eq(organization_id))
-        .filter(records::archived.eq(false))
-        .group_by((records::kind, records::asset_type_id))
-        .select((records::kind, records::asset_type_id, diesel::dsl::count_star()))
-        .into_boxed();
-    if !staff_view {
-        query = query.filter(records::visibility.eq("everyone"));
+    // The documents' count rides along in the same statement (one round
+    // trip for the whole sidebar), under a kind no record has. The
+    // multi-backend connection has no UNION, so the statement is built per
+    // engine (the same SQL on both).
+    macro_rules! load {
+        ($conn:expr) => {{
+            let mut query = records::table
+                .filter(records::tenant_id.eq(tenant))
+                .filter(records::organization_id.eq(organization_id))
+                .filter(records::archived.eq(false))
+                .group_by((records::kind, records::asset_type_id))
+                .select((records::kind, records::asset_type_id, diesel::dsl::count_star()))
+                .into_boxed();
+            if !staff_view {
+                query = query.filter(records::visibility.eq("everyone"));
+            }
+            let documents = documents::table
+                .filter(documents::tenant_id.eq(tenant))
+                .filter(documents::organization_id.eq(organization_id))
+                .filter(documents::archived.eq(false))
+                .select((
+                    DOCUMENTS_ROW.into_sql::<diesel::sql_types::Text>(),
+                    None::<String>.into_sql::<diesel::sql_types::Nullable<diesel::sql_types::Text>>(),
+                    diesel::dsl::count_star(),
+                ));
+            query.union_all(documents).load::<(String, Option<String>, i64)>($conn)
+        }};
     }
+    let rows = match conn {
+        DbConn::Postgres(pg) => load!(pg),
+        DbConn::Sqlite(lite) => load!(lite),
+    }?;
     let mut counts = Counts::default();
-    for (kind, asset_type, n) in query.load::<(String, Option<String>, i64)>(conn)? {
+    for (kind, asset_type, n) in rows {
+        if kind == DOCUMENTS_ROW {
+            counts.sections.insert(Section::Documents, n);
+            continue;
+        }
         match (Kind::parse(&kind).and_then(Kind::section), asset_type) {
             (Some(section), _) => {
                 counts.sections.insert(section, n);
@@ -326,13 +367,6 @@ pub fn counts(
             (None, None) => {}
         }
     }
-    let documents: i64 = documents::table
-        .filter(documents::tenant_id.eq(tenant))
-        .filter(documents::organization_id.eq(organization_id))
-        .filter(documents::archived.eq(false))
-        .count()
-        .get_result(conn)?;
-    counts.sections.insert(Section::Documents, documents);
     Ok(counts)
 }
 

@@ -59,27 +59,51 @@ pub struct Record {
     pub updated_by: Option<String>,
     /// For an asset, its type's id.
     pub asset_type_id: Option<String>,
-    sealed: BTreeMap<String, String>,
+    /// The sealed values by key; `None` on a list's rows, which need only
+    /// [`Record::secrets_set`] (their ciphertexts are not even copied).
+    sealed: Option<BTreeMap<String, String>>,
 }
 
 impl Record {
+    /// The record of a row, its sealed values kept for revealing and editing.
     fn from_row(row: RecordRow) -> Option<Record> {
+        Self::decode(row, true)
+    }
+
+    /// The record of a list's row: which secrets are set, read without
+    /// copying their ciphertexts (most of a row's bytes).
+    fn from_list_row(row: RecordRow) -> Option<Record> {
+        Self::decode(row, false)
+    }
+
+    fn decode(row: RecordRow, keep_sealed: bool) -> Option<Record> {
         let kind = Kind::parse(&row.kind)?;
         let fields: BTreeMap<String, String> = serde_json::from_str(&row.fields).unwrap_or_default();
-        let sealed: BTreeMap<String, String> = serde_json::from_str(&row.secrets).unwrap_or_default();
+        let (secrets_set, sealed) = if keep_sealed {
+            let sealed: BTreeMap<String, String> = serde_json::from_str(&row.secrets).unwrap_or_default();
+            (sealed.keys().cloned().collect(), Some(sealed))
+        } else {
+            let keys: BTreeMap<String, serde::de::IgnoredAny> = serde_json::from_str(&row.secrets).unwrap_or_default();
+            (keys.into_keys().collect(), None)
+        };
         Some(Record {
             id: row.id,
             organization_id: row.organization_id,
             kind,
             name: row.name,
             fields,
-            secrets_set: sealed.keys().cloned().collect(),
+            secrets_set,
             visibility: Visibility::parse(&row.visibility),
             updated_at: row.updated_at,
             updated_by: row.updated_by,
             asset_type_id: row.asset_type_id,
             sealed,
         })
+    }
+
+    /// The sealed values, which only records loaded one by one carry.
+    fn sealed(&self) -> Result<&BTreeMap<String, String>, AssetError> {
+        self.sealed.as_ref().ok_or(AssetError::Sealed)
     }
 
     /// A plain field's value, or "".
@@ -482,7 +506,7 @@ pub(crate) fn store_change(
     if !can(&Principal { role: user.role }, Action::Edit, &Resource::Record { grant, visibility }) {
         return Err(AssetError::NotFound);
     }
-    let sealed = seal_all(keyring, &record.id, &prepared.secret_keys, record.sealed.clone(), input);
+    let sealed = seal_all(keyring, &record.id, &prepared.secret_keys, record.sealed()?.clone(), input);
     diesel::update(records::table.find((user.tenant_id.as_str(), record.id.as_str())))
         .set((
             records::name.eq(&prepared.name),
@@ -554,7 +578,7 @@ fn open_audited(
     label: Option<&str>,
     ip: &str,
 ) -> Result<Option<SecretString>, AssetError> {
-    let Some(sealed) = record.sealed.get(key) else {
+    let Some(sealed) = record.sealed()?.get(key) else {
         return Ok(None);
     };
     let secret = keyring.open(secret_ref(&record.id, key), sealed).map_err(|_| AssetError::Sealed)?;
@@ -677,7 +701,7 @@ fn list_where(
         .limit(i64::try_from(size).unwrap_or(i64::MAX))
         .offset(i64::try_from(offset).unwrap_or(i64::MAX))
         .load::<RecordRow>(conn)?;
-    let records = rows.into_iter().filter_map(Record::from_row).collect();
+    let records = rows.into_iter().filter_map(Record::from_list_row).collect();
     Ok(ListPage { records, total, page, pages })
 }
 
@@ -780,7 +804,7 @@ mod tests {
             updated_at: cairn_store::now(),
             updated_by: None,
             asset_type_id: None,
-            sealed: BTreeMap::new(),
+            sealed: None,
         };
         assert_eq!(wifi_payload(&record, Some("pa:ss")), "WIFI:T:WPA;S:Büro\\;Gäste;P:pa\\:ss;;");
         assert_eq!(wifi_payload(&record, None), "WIFI:T:nopass;S:Büro\\;Gäste;;");

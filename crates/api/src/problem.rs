@@ -140,7 +140,7 @@ impl From<AppError> for ApiError {
                 problem.field = Some("fields".into());
                 ApiError::Conflict(Json(problem))
             }
-            AppError::Rejected => {
+            AppError::Rejected | AppError::SignInRequired => {
                 ApiError::Unauthorized(Json(Problem::new(StatusCode::UNAUTHORIZED, "A valid API key is required.")))
             }
             AppError::Locked { seconds } => ApiError::TooManyRequests(

@@ -74,6 +74,10 @@ pub enum AppError {
         /// How long to wait.
         seconds: i64,
     },
+    /// The request's session is unknown, ended, or not through its second
+    /// factor yet: sign in (again) first.
+    #[error("sign-in required")]
+    SignInRequired,
     /// An invitation, reset or handoff link is unknown, used, expired or replaced.
     #[error("the link is no longer valid")]
     LinkInvalid,

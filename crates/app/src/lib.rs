@@ -49,7 +49,7 @@ pub use attachments::Download;
 pub use audit_log::AuditLog;
 pub use bench_seed::{SeedSpec, SeededTenant, SeededUser};
 pub use cairn_assets::import_jobs::ImportJob;
-pub use caller::{Caller, ClientAddress};
+pub use caller::{Caller, ClientAddress, SessionClaim};
 pub use demo::DemoSeed;
 pub use documents::{DocumentList, DocumentView, Place};
 pub use error::{AppError, Reason};

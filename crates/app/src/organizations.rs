@@ -135,9 +135,9 @@ impl App {
     /// The overview: frame, quick notes, and for staff who has access.
     #[tracing::instrument(skip_all, fields(tenant = %caller.tenant().slug, user = caller.label(), org = %id))]
     pub async fn organization_overview(&self, caller: &Caller, id: &OrganizationId) -> Result<Overview, AppError> {
-        let (caller, id) = (caller.clone(), id.clone());
-        self.read(&caller.tenant().id.clone(), move |tx| {
-            let org = authorized_view(tx, &caller, id.as_str(), Action::View)?;
+        let id = id.clone();
+        self.read_for(caller, move |tx, caller| {
+            let org = authorized_view(tx, caller, id.as_str(), Action::View)?;
             if !org.can_manage {
                 return Ok(Overview { org, grants: Vec::new(), candidates: Vec::new() });
             }

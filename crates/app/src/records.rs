@@ -158,10 +158,10 @@ impl App {
         section: impl Into<RecordSection>,
         query: ListQuery,
     ) -> Result<SectionPage, AppError> {
-        let (caller, organization, section) = (caller.clone(), organization.clone(), section.into());
-        self.read(&caller.tenant().id.clone(), move |tx| {
+        let (organization, section) = (organization.clone(), section.into());
+        self.read_for(caller, move |tx, caller| {
             let resolved = resolve(tx, &section)?;
-            let org = authorized_view(tx, &caller, organization.as_str(), Action::View)?;
+            let org = authorized_view(tx, caller, organization.as_str(), Action::View)?;
             let user = caller.require_user()?;
             let page = match &resolved {
                 Resolved::Builtin(kind) => {
@@ -185,11 +185,11 @@ impl App {
         section: impl Into<RecordSection>,
         id: &RecordId,
     ) -> Result<RecordPage, AppError> {
-        let (caller, organization, id, section) = (caller.clone(), organization.clone(), id.clone(), section.into());
-        self.read(&caller.tenant().id.clone(), move |tx| {
+        let (organization, id, section) = (organization.clone(), id.clone(), section.into());
+        self.read_for(caller, move |tx, caller| {
             let resolved = resolve(tx, &section)?;
-            let proof = authorize(tx, &caller, &organization, &resolved, &id, Action::View)?;
-            let org = view_of(tx, &caller, &proof)?;
+            let proof = authorize(tx, caller, &organization, &resolved, &id, Action::View)?;
+            let org = view_of(tx, caller, &proof)?;
             let record = proof.get().clone();
             let staff = caller.role().is_staff();
             let filter = Filter { target_id: Some(record.id.clone()), ..Default::default() };

@@ -11,8 +11,7 @@ impl App {
     /// Records, documents and organizations matching `query` that the caller may see.
     #[tracing::instrument(skip_all, fields(tenant = %caller.tenant().slug, user = caller.label()))]
     pub async fn search(&self, caller: &Caller, query: &str) -> Result<Vec<Hit>, AppError> {
-        let user = caller.require_user()?.clone();
         let needle: String = query.chars().take(MAX_QUERY_CHARS).collect();
-        self.read(&caller.tenant().id, move |tx| Ok(search::search(tx.conn, &user, &needle)?)).await
+        self.read_for(caller, move |tx, caller| Ok(search::search(tx.conn, caller.require_user()?, &needle)?)).await
     }
 }

@@ -11,7 +11,7 @@ use cairn_store::audit::{Actor, AuditAction, NewEvent};
 use cairn_tenancy::{HostTarget, Tenant, TenantStatus, classify_host};
 
 use crate::state::Tx;
-use crate::{App, AppError, Reason};
+use crate::{App, AppError, Caller, Reason, SessionClaim};
 
 /// Reset mails one account may receive before further requests wait out growing locks.
 const RESETS_PER_ACCOUNT: i32 = 2;
@@ -119,6 +119,87 @@ impl App {
             }
         })
         .await
+    }
+
+    /// Looks the session of `claim` up on its own (in any stage), for
+    /// surfaces that need it before any use case runs; the claim keeps it.
+    pub async fn claim_session(&self, tenant: &Tenant, claim: &SessionClaim) -> Result<Option<SignedIn>, AppError> {
+        if let Some(signed) = claim.signed_in() {
+            return Ok(Some(signed.clone()));
+        }
+        let found = self.session(tenant, claim.token().to_owned()).await?;
+        if let Some(signed) = &found {
+            claim.settle(signed.clone());
+        }
+        Ok(found)
+    }
+
+    /// Runs the read `f` for `caller` in one transaction of its tenant. A
+    /// caller made of a session cookie ([`Caller::claimed`]) is looked up in
+    /// that same transaction, so a page view costs one pool checkout and one
+    /// transaction; `f` is then given the signed-in user as its caller, and
+    /// the claim keeps the session for the surface. A session that is
+    /// unknown, ended or not through its second factor answers
+    /// [`AppError::SignInRequired`]. One that must be written first (its
+    /// idle deadline is due to move, or it expired, or its user was disabled)
+    /// takes [`App::session`]'s write path, and `f` runs after it.
+    pub(crate) async fn read_for<T, F>(&self, caller: &Caller, f: F) -> Result<T, AppError>
+    where
+        F: FnOnce(&mut Tx<'_>, &Caller) -> Result<T, AppError> + Send + 'static,
+        T: Send + 'static,
+    {
+        /// How far the lookup in the page's transaction got.
+        enum Step<T, F> {
+            /// Looked up and `f` ran: its answer, and the session.
+            Ran(Result<T, AppError>, Box<SignedIn>),
+            /// The session must be written first: `f` is handed back.
+            Write(F),
+        }
+        let tenant = Arc::clone(caller.tenant());
+        let Some(claim) = caller.pending_claim().cloned() else {
+            let caller = caller.clone();
+            return self.read(&tenant.id, move |tx| f(tx, &caller)).await;
+        };
+        let (timeouts, ip, token) = (self.timeouts, caller.ip().to_owned(), claim.token().to_owned());
+        let (scope, lookup_ip) = (Arc::clone(&tenant), ip.clone());
+        let step = self
+            .read(&tenant.id, move |tx| {
+                let found = match sessions::peek(tx.conn, &scope.id, &token, &timeouts)? {
+                    sessions::Peek::Unknown => return Err(AppError::SignInRequired),
+                    sessions::Peek::NeedsWrite => return Ok(Step::Write(f)),
+                    sessions::Peek::Fresh(found) => *found,
+                };
+                let sessions::Found { session, user, avatar_version } = found;
+                if !user.active {
+                    // Its session ends on the write path.
+                    return Ok(Step::Write(f));
+                }
+                let signed = SignedIn { session, user, avatar_version };
+                if !signed.is_full() {
+                    return Err(AppError::SignInRequired);
+                }
+                let resolved = Caller::user(Arc::clone(&scope), signed.user.clone(), lookup_ip)?;
+                // A read's failure changes nothing, so the session is kept
+                // either way: the error page is drawn in the user's frame.
+                Ok(Step::Ran(f(tx, &resolved), Box::new(signed)))
+            })
+            .await?;
+        match step {
+            Step::Ran(answer, signed) => {
+                claim.settle(*signed);
+                answer
+            }
+            Step::Write(f) => {
+                let signed = self
+                    .session(&tenant, claim.token().to_owned())
+                    .await?
+                    .filter(SignedIn::is_full)
+                    .ok_or(AppError::SignInRequired)?;
+                let resolved = Caller::user(Arc::clone(&tenant), signed.user.clone(), ip)?;
+                claim.settle(signed);
+                self.read(&tenant.id, move |tx| f(tx, &resolved)).await
+            }
+        }
     }
 
     /// Checks e-mail and password in `tenant`, with throttling per account

@@ -61,10 +61,14 @@ pub async fn verify_csrf<E: Endpoint>(inner: Arc<E>, mut req: Request) -> poem::
         return Ok(inner.call(req).await?.into_response());
     };
     let session_token = req.data::<SignedIn>().map(|s| s.session.csrf_token.clone());
+    // A documentation view (a GET) with a session cookie: its page takes the
+    // session's token once its use case found the session.
+    let claimed = req.data::<cairn_app::SessionClaim>().is_some();
     let cookie_token =
         req.cookie().get(csrf_cookie_name(&app)).map(|c| c.value_str().to_owned()).filter(|t| t.len() >= 32);
     let expected = match (&session_token, &cookie_token) {
         (Some(token), _) | (None, Some(token)) => token.clone(),
+        (None, None) if claimed => String::new(),
         (None, None) => {
             let token = cairn_auth::new_token();
             let mut cookie = Cookie::new_with_str(csrf_cookie_name(&app), &token);

@@ -6,6 +6,7 @@
 //! and shown as the generic error page, never with the cause.
 
 use cairn_app::AppError;
+use poem::IntoResponse;
 use poem::error::ResponseError;
 use poem::http::StatusCode;
 
@@ -21,6 +22,7 @@ impl ResponseError for WebError {
             AppError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Conflict { .. } | AppError::Unconfirmed { .. } | AppError::WrongState(_) => StatusCode::CONFLICT,
             AppError::Rejected => StatusCode::UNAUTHORIZED,
+            AppError::SignInRequired => StatusCode::SEE_OTHER,
             AppError::Locked { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::LinkInvalid => StatusCode::GONE,
             AppError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
@@ -29,6 +31,9 @@ impl ResponseError for WebError {
     }
 
     fn as_response(&self) -> poem::Response {
+        if matches!(self.0, AppError::SignInRequired) {
+            return poem::web::Redirect::see_other("/login").into_response();
+        }
         // The error pages render the body; the cause never reaches the visitor.
         poem::Response::builder().status(self.status()).finish()
     }

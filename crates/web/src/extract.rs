@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use cairn_app::{App, Caller, ClientAddress, SignedIn};
+use cairn_app::{App, Caller, ClientAddress, SessionClaim, SignedIn};
 use cairn_tenancy::{Site, Tenant};
 use poem::{FromRequest, Request, RequestBody};
 
@@ -56,9 +56,23 @@ impl<'a> FromRequest<'a> for ClientIp {
 pub struct AnySession(pub Option<SignedIn>);
 
 impl<'a> FromRequest<'a> for AnySession {
-    async fn from_request(req: &'a Request, _body: &mut RequestBody) -> poem::Result<Self> {
-        Ok(AnySession(req.data::<SignedIn>().cloned()))
+    async fn from_request(req: &'a Request, body: &mut RequestBody) -> poem::Result<Self> {
+        Ok(AnySession(session_of(req, body).await?))
     }
+}
+
+/// The request's session in any stage: looked up by the middleware, or for
+/// a documentation view's claim, here (unless a use case did already).
+async fn session_of(req: &Request, body: &mut RequestBody) -> poem::Result<Option<SignedIn>> {
+    if let Some(signed) = crate::session::signed_in(req) {
+        return Ok(Some(signed.clone()));
+    }
+    let Some(claim) = req.data::<SessionClaim>() else {
+        return Ok(None);
+    };
+    let TenantHost(tenant) = TenantHost::from_request(req, body).await?;
+    let app = req.data::<Arc<App>>().ok_or_else(not_found)?;
+    Ok(app.claim_session(&tenant, claim).await.map_err(crate::error::WebError)?)
 }
 
 /// A fully signed-in user (MFA done) as the caller of use cases, with the
@@ -73,10 +87,30 @@ pub struct Signed {
 
 impl<'a> FromRequest<'a> for Signed {
     async fn from_request(req: &'a Request, body: &mut RequestBody) -> poem::Result<Self> {
-        let signed = req.data::<SignedIn>().filter(|s| s.is_full()).cloned().ok_or_else(not_found)?;
+        let signed = session_of(req, body).await?.filter(|s| s.is_full()).ok_or_else(not_found)?;
         let TenantHost(tenant) = TenantHost::from_request(req, body).await?;
         let caller = Caller::user(tenant, signed.user.clone(), ClientIp::of(req)).map_err(crate::error::WebError)?;
         Ok(Signed { caller, signed })
+    }
+}
+
+/// The caller of a documentation view: for a session claim, its use case
+/// looks the session up in its own transaction (and answers
+/// [`cairn_app::AppError::SignInRequired`], a redirect to `/login`, when
+/// it is not a full one); else the signed-in user.
+pub struct Viewer {
+    /// Who calls the use cases.
+    pub caller: Caller,
+}
+
+impl<'a> FromRequest<'a> for Viewer {
+    async fn from_request(req: &'a Request, body: &mut RequestBody) -> poem::Result<Self> {
+        let TenantHost(tenant) = TenantHost::from_request(req, body).await?;
+        if let Some(claim) = req.data::<SessionClaim>().filter(|c| c.signed_in().is_none()) {
+            return Ok(Viewer { caller: Caller::claimed(tenant, claim.clone(), ClientIp::of(req)) });
+        }
+        let Signed { caller, .. } = Signed::from_request(req, body).await?;
+        Ok(Viewer { caller })
     }
 }
 

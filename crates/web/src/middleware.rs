@@ -107,9 +107,13 @@ pub async fn security_headers<E: Endpoint>(inner: Arc<E>, req: Request) -> poem:
 }
 
 /// Sends requests without a full session to `/login` (303), so protected
-/// pages never render for strangers or half-signed-in sessions.
+/// pages never render for strangers or half-signed-in sessions. A
+/// documentation view carries a session claim instead, which its handler's
+/// extractor and use case check (a claim's caller is nobody until its
+/// session is found full).
 pub async fn require_full_session<E: Endpoint>(inner: Arc<E>, req: Request) -> poem::Result<Response> {
-    if req.data::<cairn_app::SignedIn>().is_some_and(cairn_app::SignedIn::is_full) {
+    let claimed = req.data::<cairn_app::SessionClaim>().is_some_and(|c| c.signed_in().is_none());
+    if claimed || crate::session::signed_in(&req).is_some_and(cairn_app::SignedIn::is_full) {
         return Ok(inner.call(req).await?.into_response());
     }
     Ok(poem::web::Redirect::see_other("/login").into_response())

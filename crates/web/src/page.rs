@@ -4,7 +4,6 @@
 use std::sync::{Arc, LazyLock};
 
 use askama::Template;
-use cairn_app::SignedIn;
 use cairn_auth::{Role, User};
 use cairn_tenancy::{Locale, Site, Tenant};
 use chrono::NaiveDateTime;
@@ -52,10 +51,11 @@ impl Frame {
             Some(Site::Tenant(tenant)) => Some(Arc::clone(tenant)),
             _ => None,
         };
-        let full = req.data::<SignedIn>().filter(|s| s.is_full());
+        let session = crate::session::signed_in(req);
+        let full = session.filter(|s| s.is_full());
         let user = full.map(|s| s.user.clone());
         let avatar = full.and_then(|s| s.avatar_version).map(|v| format!("/profile/avatar?v={v}"));
-        let any_user = req.data::<SignedIn>().map(|s| &s.user);
+        let any_user = session.map(|s| &s.user);
         let locale = any_user.and_then(|u| u.locale).unwrap_or_else(|| negotiate_locale(req, tenant.as_deref()));
         let time_zone =
             any_user.and_then(|u| u.time_zone).or(tenant.as_ref().map(|t| t.time_zone)).unwrap_or(chrono_tz::UTC);
@@ -67,7 +67,12 @@ impl Frame {
             avatar,
             show_privacy: req.cookie().get(PRIVACY_COOKIE).is_none(),
             path: req.uri().path().to_owned(),
-            csrf: req.data::<CsrfToken>().map(|t| t.0.clone()).unwrap_or_default(),
+            // A documentation view's session was looked up after the CSRF
+            // middleware ran: its token is the session's own.
+            csrf: match session {
+                Some(s) => s.session.csrf_token.clone(),
+                None => req.data::<CsrfToken>().map(|t| t.0.clone()).unwrap_or_default(),
+            },
             time_zone,
         }
     }

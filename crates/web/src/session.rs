@@ -2,9 +2,9 @@
 
 use std::sync::Arc;
 
-use cairn_app::App;
+use cairn_app::{App, SessionClaim, SignedIn};
 use cairn_tenancy::Site;
-use poem::http::{HeaderValue, header};
+use poem::http::{HeaderValue, Method, header};
 use poem::web::cookie::{Cookie, SameSite};
 use poem::{Endpoint, IntoResponse, Request, Response};
 
@@ -19,6 +19,37 @@ pub fn csrf_cookie_name(app: &App) -> &'static str {
     if app.public().is_https() { "__Host-cairn_csrf" } else { "cairn_csrf" }
 }
 
+/// The session of the request, once looked up: by this middleware, or for
+/// the documentation pages by the use case that drew them.
+pub fn signed_in(req: &Request) -> Option<&SignedIn> {
+    req.data::<SignedIn>().or_else(|| req.data::<SessionClaim>().and_then(SessionClaim::signed_in))
+}
+
+/// Whether the request is a view of documentation (an organization, a
+/// section list, a record, search): its use case looks the session up in
+/// its own transaction, so the middleware leaves a [`SessionClaim`] instead.
+/// Other pages on these paths (forms) find the claim and look it up
+/// themselves ([`crate::extract::Signed`]), so a wrong guess here costs time only.
+fn is_documentation_view(req: &Request) -> bool {
+    if !matches!(*req.method(), Method::GET | Method::HEAD) {
+        return false;
+    }
+    let path = req.uri().path();
+    if path == "/search" {
+        return true;
+    }
+    let Some(rest) = path.strip_prefix("/organizations/") else {
+        return false;
+    };
+    let parts: Vec<&str> = rest.split('/').collect();
+    match parts[..] {
+        [id] => !id.is_empty() && id != "new",
+        [_, section] => !matches!(section, "edit" | "documents" | ""),
+        [_, section, record] => section != "documents" && !matches!(record, "new" | ""),
+        _ => false,
+    }
+}
+
 /// Loads the session of the request's cookie on tenant hosts, and marks
 /// every response of a request with a session `Cache-Control: no-store`,
 /// unless the handler chose its own (the versioned, private picture).
@@ -28,19 +59,28 @@ pub async fn load_session<E: Endpoint>(inner: Arc<E>, mut req: Request) -> poem:
         Some(Site::Tenant(tenant)) => Some(Arc::clone(tenant)),
         _ => None,
     };
-    let mut signed_in = false;
+    let mut with_session = false;
+    let mut claim = None;
     if let (Some(app), Some(tenant)) = (app, tenant) {
         let token = req.cookie().get(session_cookie_name(&app)).map(|c| c.value_str().to_owned());
-        if let Some(token) = token
+        if let Some(token) = token.as_ref().filter(|t| !t.is_empty() && t.len() <= 128 && is_documentation_view(&req)) {
+            with_session = true;
+            let made = SessionClaim::new(token.as_str());
+            req.set_data(made.clone());
+            claim = Some(made);
+        } else if let Some(token) = token
             && let Some(signed) = app.session(&tenant, token).await.map_err(crate::error::WebError)?
         {
-            signed_in = true;
+            with_session = true;
             tracing::Span::current().record("user", signed.user.id.as_str());
             req.set_data(signed);
         }
     }
     let mut response = inner.call(req).await?.into_response();
-    if signed_in {
+    if let Some(signed) = claim.as_ref().and_then(SessionClaim::signed_in) {
+        tracing::Span::current().record("user", signed.user.id.as_str());
+    }
+    if with_session {
         response.headers_mut().entry(header::CACHE_CONTROL).or_insert(HeaderValue::from_static("no-store"));
     }
     Ok(response)

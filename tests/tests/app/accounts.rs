@@ -19,6 +19,7 @@ backend_tests!(
     wrong_codes_count_across_sign_ins_and_lock_the_second_factor,
     forms_without_csrf_token_or_from_elsewhere_are_refused,
     a_session_of_one_tenant_is_worthless_on_another,
+    documentation_views_look_the_session_up_themselves,
     avatar_upload_accepts_pictures_and_refuses_the_rest,
     avatar_decodes_are_bounded_and_a_busy_server_says_so,
     new_recovery_codes_and_password_changes_ask_for_the_password_again,
@@ -177,6 +178,7 @@ async fn invited_customer_walks_from_mail_to_organizations_and_back_through_the_
     let mut replay = app.browser("plusundplus.ch");
     replay.cookies.insert("cairn_session".into(), session_cookie);
     assert_eq!(replay.get("/organizations").await.location.as_deref(), Some("/login"));
+    assert_eq!(replay.get("/search?q=x").await.location.as_deref(), Some("/login"), "on documentation views too");
 
     // 9–10: the apex sign-in with the subdomain, the handoff, then the MFA code.
     let mut apex = app.apex_browser();
@@ -532,6 +534,95 @@ async fn upload(browser: &mut Browser, bytes: Vec<u8>, name: &str, mime: &str) -
     let part = reqwest::multipart::Part::bytes(bytes).file_name(name.to_owned()).mime_str(mime).expect("mime");
     let form = reqwest::multipart::Form::new().text("csrf_token", token).part("avatar", part);
     browser.post_multipart("/profile/avatar", form).await
+}
+
+/// Sets a column of the session rows of `email` (any tenant) by raw SQL.
+async fn set_on_sessions_of(app: &TestApp, email: &'static str, assignment: String) {
+    app.db
+        .run(move |c| {
+            let sql = format!(
+                "UPDATE sessions SET {assignment} WHERE user_id IN (SELECT id FROM users WHERE email = '{email}')"
+            );
+            diesel::sql_query(sql).execute(c).map_err(StoreError::from)
+        })
+        .await
+        .expect("update");
+}
+
+/// Sets the status (`active`, `disabled`) of the users with `email` behind the application's back.
+async fn set_status(app: &TestApp, email: &'static str, status: &'static str) {
+    app.db
+        .run(move |c| {
+            use cairn_store::schema::users::dsl as u;
+            diesel::update(u::users.filter(u::email.eq(email)))
+                .set(u::status.eq(status))
+                .execute(c)
+                .map_err(StoreError::from)
+        })
+        .await
+        .expect("status");
+}
+
+async fn documentation_views_look_the_session_up_themselves(app: TestApp) {
+    // Organization pages, section lists, records and search look the
+    // session up in their own transaction: whatever the session's state,
+    // they must answer as the pages that load it first do.
+    let views = [
+        "/search?q=router",
+        "/organizations/no-such-org",
+        "/organizations/no-such-org/passwords",
+        "/organizations/no-such-org/passwords/no-such-record",
+    ];
+    let (mut browser, _) = customer(&app, "acme", "max@muster.ch").await;
+    let search = browser.get(views[0]).await;
+    assert_eq!(search.status, 200);
+    assert_eq!(search.headers["cache-control"], "no-store");
+    assert_eq!(search.csrf(), browser.get("/profile").await.csrf(), "forms carry the session's own token");
+    for path in &views[1..] {
+        assert_eq!(browser.get(path).await.status, 404, "{path}: not there, for a signed-in customer");
+    }
+
+    // Due for its idle deadline to move: the view writes it first, then answers.
+    let stale = cairn_store::now() - chrono::Duration::minutes(5);
+    let at = stale.format("%Y-%m-%d %H:%M:%S").to_string();
+    set_on_sessions_of(&app, "max@muster.ch", format!("last_seen_at = '{at}'")).await;
+    assert_eq!(browser.get(views[0]).await.status, 200);
+    let seen = app
+        .db
+        .run(|c| {
+            use cairn_store::schema::sessions::dsl as s;
+            s::sessions
+                .select(diesel::dsl::max(s::last_seen_at))
+                .first::<Option<chrono::NaiveDateTime>>(c)
+                .map_err(StoreError::from)
+        })
+        .await
+        .expect("last seen")
+        .expect("a session");
+    assert!(seen > stale + chrono::Duration::minutes(4), "the idle deadline moved: {seen}");
+
+    // Half signed in (password only), an unknown cookie, another tenant's
+    // session: sent to sign in, on every view.
+    let mut half = app.browser("acme");
+    let login = half.submit("/login", "/login", &[("email", "max@muster.ch"), ("password", PASSWORD)]).await;
+    assert_eq!(login.location.as_deref(), Some("/login/mfa"));
+    let mut unknown = app.browser("acme");
+    unknown.cookies.insert("cairn_session".into(), "x".repeat(43));
+    let (other, _) = customer(&app, "other-msp", "moritz@muster.ch").await;
+    let mut foreign = app.browser("acme");
+    foreign.cookies = other.cookies.clone();
+    for visitor in [&mut half, &mut unknown, &mut foreign] {
+        for path in views {
+            let page = visitor.get(path).await;
+            assert_eq!((page.status, page.location.as_deref()), (303, Some("/login")), "{path}");
+        }
+    }
+
+    // A disabled user's session ends at the next view, for good.
+    set_status(&app, "max@muster.ch", "disabled").await;
+    assert_eq!(browser.get(views[0]).await.location.as_deref(), Some("/login"), "disabled");
+    set_status(&app, "max@muster.ch", "active").await;
+    assert_eq!(browser.get(views[0]).await.location.as_deref(), Some("/login"), "the session ended");
 }
 
 async fn avatar_upload_accepts_pictures_and_refuses_the_rest(app: TestApp) {

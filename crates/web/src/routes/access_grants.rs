@@ -68,10 +68,10 @@ pub async fn invite_into(
         Invite { email: form.email, role: Role::Customer, organization: Some(OrganizationRef::Id(id.clone())) };
     let t = Frame::for_request(req).t;
     match app.invite(&signed.caller, invite).await {
-        Ok(_) => overview_page(req, &app, &signed, &id, Some(t.invited.to_owned()), None).await,
+        Ok(_) => overview_page(req, &app, &signed.caller, &id, Some(t.invited.to_owned()), None).await,
         Err(error) => {
             let (_, message) = form_error(t, &error).ok_or(error)?;
-            overview_page(req, &app, &signed, &id, None, Some(("email".into(), message))).await
+            overview_page(req, &app, &signed.caller, &id, None, Some(("email".into(), message))).await
         }
     }
 }

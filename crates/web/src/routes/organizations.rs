@@ -10,7 +10,7 @@ use poem::{Request, Response, handler};
 use serde::Deserialize;
 
 use crate::error::{WebResult, not_found};
-use crate::extract::{AppData, Signed};
+use crate::extract::{AppData, Signed, Viewer};
 use crate::flow::see_other;
 use crate::messages::form_error;
 use crate::org_frame::OrgFrame;
@@ -110,12 +110,12 @@ pub async fn list(req: &Request, app: AppData<'_>, signed: Signed) -> WebResult<
 pub(super) async fn overview_page(
     req: &Request,
     app: &cairn_app::App,
-    signed: &Signed,
+    caller: &cairn_app::Caller,
     id: &OrganizationId,
     notice: Option<String>,
     error: Option<(String, String)>,
 ) -> WebResult<Response> {
-    let view = app.organization_overview(&signed.caller, id).await?;
+    let view = app.organization_overview(caller, id).await?;
     let frame = Frame::for_request(req);
     let (error_field, error) = error.unwrap_or_default();
     let status = if error_field.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
@@ -134,8 +134,8 @@ pub(super) async fn overview_page(
 
 /// `GET /organizations/{id}`: the overview with the sidebar of the seed.
 #[handler]
-pub async fn overview(req: &Request, app: AppData<'_>, signed: Signed, Path(id): Path<String>) -> WebResult<Response> {
-    overview_page(req, &app, &signed, &OrganizationId::new(id), None, None).await
+pub async fn overview(req: &Request, app: AppData<'_>, viewer: Viewer, Path(id): Path<String>) -> WebResult<Response> {
+    overview_page(req, &app, &viewer.caller, &OrganizationId::new(id), None, None).await
 }
 
 fn form_page(

@@ -12,7 +12,7 @@ use poem::{Request, Response, handler};
 use serde::Deserialize;
 
 use crate::error::WebResult;
-use crate::extract::{AppData, Signed};
+use crate::extract::{AppData, Signed, Viewer};
 use crate::flow::see_other;
 use crate::org_frame::OrgFrame;
 use crate::page::{Frame, render};
@@ -72,7 +72,7 @@ pub struct ListParams {
 pub async fn section_list(
     req: &Request,
     app: AppData<'_>,
-    signed: Signed,
+    viewer: Viewer,
     Path((id, slug)): Path<(String, String)>,
     Query(params): Query<ListParams>,
 ) -> WebResult<Response> {
@@ -85,7 +85,7 @@ pub async fn section_list(
         page: params.page.unwrap_or(1),
         per_page: LIST_ROWS,
     };
-    let listed = app.records(&signed.caller, &OrganizationId::new(id), section.clone(), query).await?;
+    let listed = app.records(&viewer.caller, &OrganizationId::new(id), section.clone(), query).await?;
     let frame = Frame::for_request(req);
     let lang = frame.t.lang;
     let view = SectionView::of(&section, listed.asset_type.as_ref(), lang)?;
@@ -178,12 +178,12 @@ fn history_label(action: &str, lang: &str) -> &'static str {
 pub async fn record_detail(
     req: &Request,
     app: AppData<'_>,
-    signed: Signed,
+    viewer: Viewer,
     Path((id, slug, record_id)): Path<(String, String, String)>,
 ) -> WebResult<Response> {
     let section = section_of(&slug)?;
     let organization = OrganizationId::new(id);
-    let shown = app.record(&signed.caller, &organization, section.clone(), &RecordId::new(record_id)).await?;
+    let shown = app.record(&viewer.caller, &organization, section.clone(), &RecordId::new(record_id)).await?;
     let frame = Frame::for_request(req);
     let lang = frame.t.lang;
     let view = SectionView::of(&section, shown.asset_type.as_ref(), lang)?;
@@ -208,7 +208,7 @@ pub async fn record_detail(
         })
         .collect();
     let choices = if shown.can_edit {
-        let choices = app.item_choices(&signed.caller, &organization, CHOICE_LIMIT).await?;
+        let choices = app.item_choices(&viewer.caller, &organization, CHOICE_LIMIT).await?;
         panels::choice_groups(choices, &record.id, lang)
     } else {
         Vec::new()

@@ -9,7 +9,7 @@ use poem::{Request, Response, handler};
 use serde::Deserialize;
 
 use crate::error::WebResult;
-use crate::extract::{AppData, Signed};
+use crate::extract::{AppData, Viewer};
 use crate::labels;
 use crate::page::{Frame, render};
 use crate::section_view::{section_label, segment};
@@ -41,11 +41,11 @@ pub struct SearchQuery {
 pub async fn search_page(
     req: &Request,
     app: AppData<'_>,
-    signed: Signed,
+    viewer: Viewer,
     Query(query): Query<SearchQuery>,
 ) -> WebResult<Response> {
     let q = query.q.chars().take(200).collect::<String>();
-    let hits = app.search(&signed.caller, &q).await?;
+    let hits = app.search(&viewer.caller, &q).await?;
     let frame = Frame::for_request(req);
     let lang = frame.t.lang;
     let hits = hits

@@ -1,4 +1,5 @@
-//! Who is signed in: the session cookie, looked up once per request.
+//! Who is signed in: the session cookie, looked up once per request (here,
+//! or for documentation views inside the page's own use case).
 
 use std::sync::Arc;
 

@@ -83,30 +83,24 @@ impl App {
     /// for unknown, expired or ended sessions and disabled users.
     #[tracing::instrument(skip_all, fields(tenant = %tenant.slug))]
     pub async fn session(&self, tenant: &Tenant, token: String) -> Result<Option<SignedIn>, AppError> {
-        if token.is_empty() || token.len() > 128 {
+        if !plausible_token(&token) {
             return Ok(None);
         }
         let (timeouts, tenant_id, peek_token) = (self.timeouts, tenant.id.clone(), token.clone());
-        // Most views find a live session touched within the minute: a read
-        // suffices (`None` here). Expiry, a due touch or a disabled user take
-        // the write path.
-        let answered = self
-            .read(&tenant.id, move |tx| match sessions::peek(tx.conn, &tenant_id, &peek_token, &timeouts)? {
-                sessions::Peek::Unknown => Ok(Some(None)),
-                sessions::Peek::NeedsWrite => Ok(None),
-                sessions::Peek::Fresh(found) => {
-                    let sessions::Found { session, user, avatar_version } = *found;
-                    // A disabled user's session ends on the write path.
-                    Ok(user.active.then_some(Some(SignedIn { session, user, avatar_version })))
-                }
-            })
-            .await?;
-        if let Some(answer) = answered {
-            return Ok(answer);
+        // Most views find a live session touched within the minute: a read suffices.
+        let peeked = self.read(&tenant.id, move |tx| peek_session(tx, &tenant_id, &peek_token, &timeouts)).await?;
+        match peeked {
+            Peeked::Unknown => Ok(None),
+            Peeked::Live(signed) => Ok(Some(*signed)),
+            Peeked::NeedsWrite => self.write_session(tenant, token).await,
         }
-        let tenant_id = tenant.id.clone();
+    }
+
+    /// The write path of [`App::session`]: finds the session and moves its
+    /// idle deadline, or ends it (expired, or its user disabled).
+    async fn write_session(&self, tenant: &Tenant, token: String) -> Result<Option<SignedIn>, AppError> {
+        let (timeouts, tenant_id) = (self.timeouts, tenant.id.clone());
         self.write(&tenant.id, move |tx| {
-            // Finding a session also moves its idle deadline: a write.
             let Some(session) = sessions::find(tx.conn, &tenant_id, &token, &timeouts)? else {
                 return Ok(None);
             };
@@ -160,28 +154,23 @@ impl App {
             let caller = caller.clone();
             return self.read(&tenant.id, move |tx| f(tx, &caller)).await;
         };
+        if !plausible_token(claim.token()) {
+            return Err(AppError::SignInRequired);
+        }
         let (timeouts, ip, token) = (self.timeouts, caller.ip().to_owned(), claim.token().to_owned());
         let (scope, lookup_ip) = (Arc::clone(&tenant), ip.clone());
         let step = self
             .read(&tenant.id, move |tx| {
-                let found = match sessions::peek(tx.conn, &scope.id, &token, &timeouts)? {
-                    sessions::Peek::Unknown => return Err(AppError::SignInRequired),
-                    sessions::Peek::NeedsWrite => return Ok(Step::Write(f)),
-                    sessions::Peek::Fresh(found) => *found,
+                let signed = match peek_session(tx, &scope.id, &token, &timeouts)? {
+                    Peeked::Unknown => return Err(AppError::SignInRequired),
+                    Peeked::NeedsWrite => return Ok(Step::Write(f)),
+                    Peeked::Live(signed) if !signed.is_full() => return Err(AppError::SignInRequired),
+                    Peeked::Live(signed) => signed,
                 };
-                let sessions::Found { session, user, avatar_version } = found;
-                if !user.active {
-                    // Its session ends on the write path.
-                    return Ok(Step::Write(f));
-                }
-                let signed = SignedIn { session, user, avatar_version };
-                if !signed.is_full() {
-                    return Err(AppError::SignInRequired);
-                }
                 let resolved = Caller::user(Arc::clone(&scope), signed.user.clone(), lookup_ip)?;
                 // A read's failure changes nothing, so the session is kept
                 // either way: the error page is drawn in the user's frame.
-                Ok(Step::Ran(f(tx, &resolved), Box::new(signed)))
+                Ok(Step::Ran(f(tx, &resolved), signed))
             })
             .await?;
         match step {
@@ -191,7 +180,7 @@ impl App {
             }
             Step::Write(f) => {
                 let signed = self
-                    .session(&tenant, claim.token().to_owned())
+                    .write_session(&tenant, claim.token().to_owned())
                     .await?
                     .filter(SignedIn::is_full)
                     .ok_or(AppError::SignInRequired)?;
@@ -495,6 +484,45 @@ pub(crate) fn check_new_password(
         let field =
             if problem == password::PasswordProblem::Mismatch { format!("{field}_confirm") } else { field.to_owned() };
         AppError::invalid(field, Reason::Password(problem))
+    })
+}
+
+/// Whether a cookie value can be a session token at all: junk is answered
+/// without hashing it or opening a transaction.
+fn plausible_token(token: &str) -> bool {
+    !token.is_empty() && token.len() <= 128
+}
+
+/// A session as a read transaction finds it.
+enum Peeked {
+    /// No such session.
+    Unknown,
+    /// Live, touched within the minute, of an active user.
+    Live(Box<SignedIn>),
+    /// Expired, due for its idle deadline to move, or of a disabled user:
+    /// [`App::write_session`] must run.
+    NeedsWrite,
+}
+
+/// Looks the session of `token` up without writing.
+fn peek_session(
+    tx: &mut Tx<'_>,
+    tenant: &cairn_store::TenantId,
+    token: &str,
+    timeouts: &sessions::Timeouts,
+) -> Result<Peeked, AppError> {
+    Ok(match sessions::peek(tx.conn, tenant, token, timeouts)? {
+        sessions::Peek::Unknown => Peeked::Unknown,
+        sessions::Peek::NeedsWrite => Peeked::NeedsWrite,
+        sessions::Peek::Fresh(found) => {
+            let sessions::Found { session, user, avatar_version } = *found;
+            // A disabled user's session ends on the write path.
+            if user.active {
+                Peeked::Live(Box::new(SignedIn { session, user, avatar_version }))
+            } else {
+                Peeked::NeedsWrite
+            }
+        }
     })
 }
 

@@ -320,37 +320,29 @@ pub fn counts(
         &Resource::Record { grant, visibility: cairn_auth::policy::Visibility::Staff },
     );
     // The documents' count rides along in the same statement (one round
-    // trip for the whole sidebar), under a kind no record has. The
-    // multi-backend connection has no UNION, so the statement is built per
-    // engine (the same SQL on both).
-    macro_rules! load {
-        ($conn:expr) => {{
-            let mut query = records::table
-                .filter(records::tenant_id.eq(tenant))
-                .filter(records::organization_id.eq(organization_id))
-                .filter(records::archived.eq(false))
-                .group_by((records::kind, records::asset_type_id))
-                .select((records::kind, records::asset_type_id, diesel::dsl::count_star()))
-                .into_boxed();
-            if !staff_view {
-                query = query.filter(records::visibility.eq("everyone"));
-            }
-            let documents = documents::table
-                .filter(documents::tenant_id.eq(tenant))
-                .filter(documents::organization_id.eq(organization_id))
-                .filter(documents::archived.eq(false))
-                .select((
-                    DOCUMENTS_ROW.into_sql::<diesel::sql_types::Text>(),
-                    None::<String>.into_sql::<diesel::sql_types::Nullable<diesel::sql_types::Text>>(),
-                    diesel::dsl::count_star(),
-                ));
-            query.union_all(documents).load::<(String, Option<String>, i64)>($conn)
-        }};
-    }
-    let rows = match conn {
-        DbConn::Postgres(pg) => load!(pg),
-        DbConn::Sqlite(lite) => load!(lite),
-    }?;
+    // trip for the whole sidebar), under a kind no record has.
+    let rows = cairn_store::on_engine!(conn, |c| {
+        let mut query = records::table
+            .filter(records::tenant_id.eq(tenant))
+            .filter(records::organization_id.eq(organization_id))
+            .filter(records::archived.eq(false))
+            .group_by((records::kind, records::asset_type_id))
+            .select((records::kind, records::asset_type_id, diesel::dsl::count_star()))
+            .into_boxed();
+        if !staff_view {
+            query = query.filter(records::visibility.eq("everyone"));
+        }
+        let documents = documents::table
+            .filter(documents::tenant_id.eq(tenant))
+            .filter(documents::organization_id.eq(organization_id))
+            .filter(documents::archived.eq(false))
+            .select((
+                DOCUMENTS_ROW.into_sql::<diesel::sql_types::Text>(),
+                None::<String>.into_sql::<diesel::sql_types::Nullable<diesel::sql_types::Text>>(),
+                diesel::dsl::count_star(),
+            ));
+        query.union_all(documents).load::<(String, Option<String>, i64)>(c)
+    })?;
     let mut counts = Counts::default();
     for (kind, asset_type, n) in rows {
         if kind == DOCUMENTS_ROW {

@@ -84,33 +84,24 @@ fn decode(bytes: &[u8]) -> Result<image::DynamicImage, AuthError> {
 /// One upsert rather than delete-then-insert: two uploads of the same user
 /// at once would otherwise both find no row and both insert.
 pub fn save(conn: &mut DbConn, user: &User, png: &[u8]) -> Result<(), AuthError> {
+    use diesel::upsert::excluded;
     let now = cairn_store::now();
-    // The multi-backend connection has no ON CONFLICT; the statement is the
-    // same on both engines, so it is built once per variant.
-    macro_rules! upsert {
-        ($conn:expr) => {
-            diesel::insert_into(user_avatars::table)
-                .values((
-                    user_avatars::tenant_id.eq(user.tenant_id.as_str()),
-                    user_avatars::user_id.eq(&user.id),
-                    user_avatars::content_type.eq("image/png"),
-                    user_avatars::data.eq(png),
-                    user_avatars::updated_at.eq(now),
-                ))
-                .on_conflict((user_avatars::tenant_id, user_avatars::user_id))
-                .do_update()
-                .set((
-                    user_avatars::content_type.eq("image/png"),
-                    user_avatars::data.eq(png),
-                    user_avatars::updated_at.eq(now),
-                ))
-                .execute($conn)
-        };
-    }
-    match conn {
-        DbConn::Postgres(pg) => upsert!(pg),
-        DbConn::Sqlite(lite) => upsert!(lite),
-    }?;
+    cairn_store::on_engine!(conn, |c| diesel::insert_into(user_avatars::table)
+        .values((
+            user_avatars::tenant_id.eq(user.tenant_id.as_str()),
+            user_avatars::user_id.eq(&user.id),
+            user_avatars::content_type.eq("image/png"),
+            user_avatars::data.eq(png),
+            user_avatars::updated_at.eq(now),
+        ))
+        .on_conflict((user_avatars::tenant_id, user_avatars::user_id))
+        .do_update()
+        .set((
+            user_avatars::content_type.eq(excluded(user_avatars::content_type)),
+            user_avatars::data.eq(excluded(user_avatars::data)),
+            user_avatars::updated_at.eq(excluded(user_avatars::updated_at)),
+        ))
+        .execute(c))?;
     Ok(())
 }
 

@@ -26,6 +26,24 @@ pub enum DbConn {
     Postgres(PgConnection),
 }
 
+/// Runs `body` with `conn` bound to the engine's own connection, for the
+/// statements diesel's multi-backend connection cannot express (`UNION`,
+/// `ON CONFLICT`) but whose DSL is the same on both engines: the body is
+/// written once and compiled for each.
+///
+/// ```ignore
+/// cairn_store::on_engine!(conn, |c| query.union_all(other).load::<Row>(c))?;
+/// ```
+#[macro_export]
+macro_rules! on_engine {
+    ($conn:expr, |$c:ident| $body:expr) => {
+        match $conn {
+            $crate::DbConn::Postgres($c) => $body,
+            $crate::DbConn::Sqlite($c) => $body,
+        }
+    };
+}
+
 /// Which database engine a [`DatabaseUrl`] points at.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Backend {

@@ -656,6 +656,16 @@ async fn avatar_upload_accepts_pictures_and_refuses_the_rest(app: TestApp) {
     assert_eq!(stored.headers["content-type"], "image/png");
     let decoded = image::load_from_memory(&stored.bytes).expect("png");
     assert_eq!((decoded.width(), decoded.height()), (256, 256));
+
+    // A new picture replaces the old one.
+    let mut red = Vec::new();
+    image::RgbImage::from_pixel(300, 300, image::Rgb([220, 20, 20]))
+        .write_to(&mut std::io::Cursor::new(&mut red), image::ImageFormat::Png)
+        .expect("png");
+    assert_eq!(upload(&mut browser, red, "red.png", "image/png").await.status, 303);
+    let replaced = image::load_from_memory(&browser.get("/profile/avatar").await.bytes).expect("png").to_rgb8();
+    let image::Rgb([r, g, b]) = *replaced.get_pixel(128, 128);
+    assert!(r > 200 && g < 60 && b < 60, "the new picture is served: {:?}", (r, g, b));
 }
 
 async fn avatar_decodes_are_bounded_and_a_busy_server_says_so(app: TestApp) {

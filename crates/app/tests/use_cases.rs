@@ -315,6 +315,25 @@ async fn section_lists_page_sort_and_filter_in_the_database(f: Fixture) {
     let filtered = f.app.records(&owner, &org, Kind::Password, list("", false, 1, "konto 1")).await.expect("q").page;
     assert_eq!(filtered.total, 10);
     assert_eq!(names(&filtered), (10..17).map(|n| format!("Konto {n:02}")).collect::<Vec<_>>());
+    // A page that holds every match, exactly or with room to spare, knows
+    // the total without counting; a page past the end of it shows the first.
+    for (per_page, page, q, expected) in [
+        (30, 1, "", (30, 1, 1, 30)),
+        (40, 1, "", (30, 1, 1, 30)),
+        (10, 1, "konto 1", (10, 1, 1, 10)),
+        (10, 2, "konto 1", (10, 1, 1, 10)),
+        (10, 0, "konto 2", (10, 1, 1, 10)),
+        (9, 2, "konto 2", (10, 2, 2, 1)),
+        (100, 1, "nirgends", (0, 1, 1, 0)),
+    ] {
+        let query = ListQuery { per_page, ..list("", false, page, q) };
+        let got = f.app.records(&owner, &org, Kind::Password, query).await.expect("one page").page;
+        assert_eq!(
+            (got.total, got.pages, got.page, got.records.len()),
+            expected,
+            "{per_page} a page, page {page}, {q:?}"
+        );
+    }
     // A customer counts and pages only what they may see.
     let customer = f.person("kunde@listen.ch", Role::Customer, Some("Listen AG")).await;
     let seen = f.app.records(&customer, &org, Kind::Password, list("", false, 3, "")).await.expect("customer").page;

@@ -659,7 +659,7 @@ fn list_where(
     let principal = Principal { role: user.role };
     let sees_staff_only = can(&principal, Action::View, &Resource::Record { grant, visibility: Visibility::Staff });
     let needle = query.q.trim().to_lowercase();
-    // The same filter twice: once counted, once for the page.
+    // The same filter for the page and, when the page cannot tell, the count.
     let matching = || {
         let mut select = records::table
             .filter(records::tenant_id.eq(user.tenant_id.as_str()))
@@ -678,29 +678,46 @@ fn list_where(
         }
         select
     };
-    let total = usize::try_from(matching().count().get_result::<i64>(conn)?).unwrap_or(0);
     let size = if query.per_page == 0 { PAGE_SIZE } else { query.per_page.min(MAX_PAGE_SIZE) };
-    let pages = total.div_ceil(size).max(1);
-    let page = query.page.clamp(1, pages);
-    let select = matching().select(RecordRow::as_select());
     let by_field = match query.sort.as_str() {
         "" | "name" | "updated" => None,
         key => field_order(conn.backend(), key),
     };
-    // Ties go by name, then id, in the same direction, so pages never overlap.
-    let select = match (query.sort.as_str(), by_field, query.desc) {
-        ("updated", _, false) => select.order((records::updated_at, records::name, records::id)),
-        ("updated", _, true) => select.order((records::updated_at.desc(), records::name.desc(), records::id.desc())),
-        (_, Some(by_field), false) => select.order((by_field, records::name, records::id)),
-        (_, Some(by_field), true) => select.order((by_field.desc(), records::name.desc(), records::id.desc())),
-        (_, None, false) => select.order((records::name, records::id)),
-        (_, None, true) => select.order((records::name.desc(), records::id.desc())),
+    // One row more than a page tells whether there are more: a page that is
+    // not full knows its total without counting (most sections fit one page).
+    let load_page = |conn: &mut DbConn, page: usize| -> Result<Vec<RecordRow>, AssetError> {
+        let select = matching().select(RecordRow::as_select());
+        // Ties go by name, then id, in the same direction, so pages never overlap.
+        let select = match (query.sort.as_str(), by_field.clone(), query.desc) {
+            ("updated", _, false) => select.order((records::updated_at, records::name, records::id)),
+            ("updated", _, true) => {
+                select.order((records::updated_at.desc(), records::name.desc(), records::id.desc()))
+            }
+            (_, Some(by_field), false) => select.order((by_field, records::name, records::id)),
+            (_, Some(by_field), true) => select.order((by_field.desc(), records::name.desc(), records::id.desc())),
+            (_, None, false) => select.order((records::name, records::id)),
+            (_, None, true) => select.order((records::name.desc(), records::id.desc())),
+        };
+        Ok(select
+            .limit(i64::try_from(size + 1).unwrap_or(i64::MAX))
+            .offset(i64::try_from((page - 1).saturating_mul(size)).unwrap_or(i64::MAX))
+            .load::<RecordRow>(conn)?)
     };
-    let offset = (page - 1) * size;
-    let rows = select
-        .limit(i64::try_from(size).unwrap_or(i64::MAX))
-        .offset(i64::try_from(offset).unwrap_or(i64::MAX))
-        .load::<RecordRow>(conn)?;
+    let asked = query.page.max(1);
+    let mut rows = load_page(conn, asked)?;
+    let (total, page) = if rows.len() <= size && (!rows.is_empty() || asked == 1) {
+        ((asked - 1) * size + rows.len(), asked)
+    } else {
+        let total = usize::try_from(matching().count().get_result::<i64>(conn)?).unwrap_or(0);
+        let last = total.div_ceil(size).max(1);
+        if asked > last {
+            // Past the end: the last page, as if it had been asked for.
+            rows = load_page(conn, last)?;
+        }
+        (total, asked.min(last))
+    };
+    rows.truncate(size);
+    let pages = total.div_ceil(size).max(1);
     let records = rows.into_iter().filter_map(Record::from_list_row).collect();
     Ok(ListPage { records, total, page, pages })
 }

@@ -95,10 +95,11 @@ impl App {
             time_zone: chrono_tz::Europe::Zurich,
         };
         let (master, urls, ttl) = (self.master_key().clone(), self.public().clone(), self.invitation_ttl);
+        let types = self.type_cache().clone();
         let (tenant, (organizations, record, links)) = self
             .directory()
             .create_with(self.master_key(), new, actor(), move |conn, tenant| {
-                let mut tx = Tx::new(conn, &master, &tenant.id);
+                let mut tx = Tx::new(conn, &master, &tenant.id, &types);
                 let keyring = tx.keyring()?;
                 let mut organizations_made = Vec::with_capacity(spec.organizations);
                 let mut first_record = String::new();

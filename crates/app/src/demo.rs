@@ -216,10 +216,11 @@ impl App {
             time_zone: chrono_tz::Europe::Zurich,
         };
         let (master_key, urls, ttl) = (self.master_key().clone(), self.public().clone(), self.invitation_ttl);
+        let types = self.type_cache().clone();
         let (tenant, links) = self
         .directory()
         .create_with(self.master_key(), new, demo(), move |conn, tenant| -> Result<(String, String), AppError> {
-            let mut tx = Tx::new(conn, &master_key, &tenant.id);
+            let mut tx = Tx::new(conn, &master_key, &tenant.id, &types);
             let keyring = tx.keyring()?;
             let conn = &mut *tx.conn;
             let mut first_org = String::new();

@@ -1,6 +1,5 @@
 //! Organizations, their overview with the sidebar, and customers' access.
 
-use cairn_assets::asset_types;
 use cairn_assets::organizations::{self, GrantRow, Organization, OrganizationInput};
 use cairn_assets::{AssetError, Section};
 use cairn_auth::policy::{Access, Action, Resource, can};
@@ -70,7 +69,8 @@ pub(crate) fn authorize(
     }
 }
 
-/// Builds the frame of an organization page (one counts query).
+/// Builds the frame of an organization page: one statement for the counts,
+/// and the asset types from the cache unless they changed.
 pub(crate) fn org_view(
     tx: &mut Tx<'_>,
     caller: &Caller,
@@ -81,11 +81,14 @@ pub(crate) fn org_view(
     let counts = organizations::counts(tx.conn, user, &organization.id, grant)?;
     let principal = caller.principal();
     let staff = principal.role.is_staff();
-    let asset_sections = asset_types::list(tx.conn, tx.tenant, false)?
-        .into_iter()
+    let asset_sections = tx
+        .types
+        .types(tx.conn, tx.tenant, counts.asset_types_version)?
+        .iter()
+        .filter(|t| !t.archived)
         .map(|t| {
             let n = counts.asset_types.get(&t.id).copied().unwrap_or(0);
-            (AssetSection { slug: t.slug, name: t.name, icon: t.icon }, n)
+            (AssetSection { slug: t.slug.clone(), name: t.name.clone(), icon: t.icon.clone() }, n)
         })
         // Customers read documentation: a type with nothing in it is noise to them.
         .filter(|(_, n)| staff || *n > 0)

@@ -3,6 +3,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use cairn_assets::asset_types::TypeCache;
 use cairn_auth::password::Passwords;
 use cairn_auth::sessions::Timeouts;
 use cairn_store::{Database, DbConn, TenantId};
@@ -78,6 +79,8 @@ pub struct App {
     pub(crate) max_import_bytes: u64,
     /// Self-service sign-up and custom domains' checks.
     pub(crate) onboarding: crate::Onboarding,
+    /// Tenants' asset types between requests (the sidebar's sections).
+    asset_types: TypeCache,
 }
 
 impl std::fmt::Debug for App {
@@ -94,12 +97,14 @@ pub(crate) struct Tx<'a> {
     master: &'a MasterKey,
     /// The tenant the transaction is bound to.
     pub(crate) tenant: &'a TenantId,
+    /// The tenants' asset types as kept between requests.
+    pub(crate) types: &'a TypeCache,
 }
 
 impl<'a> Tx<'a> {
     /// A handle on a transaction opened elsewhere (a new tenant's).
-    pub(crate) fn new(conn: &'a mut DbConn, master: &'a MasterKey, tenant: &'a TenantId) -> Self {
-        Self { conn, master, tenant }
+    pub(crate) fn new(conn: &'a mut DbConn, master: &'a MasterKey, tenant: &'a TenantId, types: &'a TypeCache) -> Self {
+        Self { conn, master, tenant, types }
     }
 
     /// Appends an audit event in this transaction.
@@ -133,6 +138,7 @@ impl App {
             import_dir: config.import_dir,
             max_import_bytes: config.max_import_bytes,
             onboarding: config.onboarding,
+            asset_types: TypeCache::new(10_000),
         }
     }
 
@@ -157,8 +163,8 @@ impl App {
         F: FnOnce(&mut Tx<'_>) -> Result<T, AppError> + Send + 'static,
         T: Send + 'static,
     {
-        let (master, scope) = (Arc::clone(&self.master_key), tenant.clone());
-        self.db.tenant_tx(tenant, move |conn| f(&mut Tx { conn, master: &master, tenant: &scope })).await
+        let (master, scope, types) = (Arc::clone(&self.master_key), tenant.clone(), self.asset_types.clone());
+        self.db.tenant_tx(tenant, move |conn| f(&mut Tx::new(conn, &master, &scope, &types))).await
     }
 
     /// Runs `f` in one read transaction of `tenant`: on SQLite it takes no
@@ -168,8 +174,8 @@ impl App {
         F: FnOnce(&mut Tx<'_>) -> Result<T, AppError> + Send + 'static,
         T: Send + 'static,
     {
-        let (master, scope) = (Arc::clone(&self.master_key), tenant.clone());
-        self.db.tenant_read_tx(tenant, move |conn| f(&mut Tx { conn, master: &master, tenant: &scope })).await
+        let (master, scope, types) = (Arc::clone(&self.master_key), tenant.clone(), self.asset_types.clone());
+        self.db.tenant_read_tx(tenant, move |conn| f(&mut Tx::new(conn, &master, &scope, &types))).await
     }
 
     /// Runs `f` in one read transaction of `tenant` on a blocking thread, for
@@ -180,10 +186,10 @@ impl App {
         F: FnOnce(&mut Tx<'_>) -> Result<T, AppError> + Send + 'static,
         T: Send + 'static,
     {
-        let (master, scope) = (Arc::clone(&self.master_key), tenant.clone());
+        let (master, scope, types) = (Arc::clone(&self.master_key), tenant.clone(), self.asset_types.clone());
         self.db
             .run(move |conn| {
-                cairn_store::tenant_read(conn, &scope, |conn| f(&mut Tx { conn, master: &master, tenant: &scope }))
+                cairn_store::tenant_read(conn, &scope, |conn| f(&mut Tx::new(conn, &master, &scope, &types)))
             })
             .await
     }
@@ -234,5 +240,11 @@ impl App {
     /// The master key, for the platform-level work of this crate (new tenants).
     pub(crate) fn master_key(&self) -> &Arc<MasterKey> {
         &self.master_key
+    }
+
+    /// The tenants' asset types as kept between requests, for transactions
+    /// opened elsewhere ([`Tx::new`]).
+    pub(crate) fn type_cache(&self) -> &TypeCache {
+        &self.asset_types
     }
 }

@@ -20,6 +20,7 @@ impl App {
         operator: &str,
     ) -> Result<(Tenant, Option<String>), AppError> {
         let (master, urls, ttl) = (self.master_key().clone(), self.public().clone(), self.invitation_ttl);
+        let types = self.type_cache().clone();
         let actor = Actor::Operator(operator.to_owned());
         let created = self
             .directory()
@@ -29,7 +30,7 @@ impl App {
                 actor.clone(),
                 move |conn, tenant| -> Result<Option<String>, AppError> {
                     let Some(email) = owner_email else { return Ok(None) };
-                    let mut tx = Tx::new(conn, &master, &tenant.id);
+                    let mut tx = Tx::new(conn, &master, &tenant.id, &types);
                     let owner =
                         NewInvitation { email, role: Role::Owner, organization_id: None, invited_by: None, ttl };
                     crate::invitations::create(&mut tx, tenant, &urls, &owner, actor, None).map(|(_, link)| Some(link))

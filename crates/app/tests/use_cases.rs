@@ -30,6 +30,28 @@ struct Fixture {
     app: Arc<App>,
     tenant: Arc<Tenant>,
     scratch: ScratchDatabase,
+    db: Database,
+    master_key: Arc<MasterKey>,
+}
+
+/// An application (one node) over `db`.
+fn node(db: &Database, master_key: &Arc<MasterKey>) -> Arc<App> {
+    Arc::new(App::new(AppConfig {
+        db: db.clone(),
+        master_key: Arc::clone(master_key),
+        directory: TenantDirectory::new(db.clone(), Duration::ZERO),
+        public: PublicUrls { scheme: "http".into(), base_domain: "localhost".into(), port: Some(8080) },
+        passwords: Passwords::new(64).expect("argon2"),
+        timeouts: Timeouts { idle: Duration::from_secs(1800), absolute: Duration::from_secs(3600) },
+        invitation_ttl: Duration::from_secs(3600),
+        reset_ttl: Duration::from_secs(3600),
+        mail_waker: Arc::default(),
+        files: cairn_files::FileStore::open(&cairn_files::StorageConfig::Local(scratch_files())).expect("files"),
+        max_attachment_bytes: 1024 * 1024,
+        import_dir: scratch_files().join("imports"),
+        max_import_bytes: 1024 * 1024,
+        onboarding: cairn_app::Onboarding::default(),
+    }))
 }
 
 impl Fixture {
@@ -39,26 +61,16 @@ impl Fixture {
         let db = Database::connect(&url, &PoolOptions { max_connections: 4, ..Default::default() }).await.expect("db");
         let owner = scratch.migrate_url().map(|url| DatabaseUrl::parse(&url).expect("migrate url"));
         db.migrate_as(owner.as_ref()).await.expect("migrations");
-        let directory = TenantDirectory::new(db.clone(), Duration::ZERO);
-        let app = Arc::new(App::new(AppConfig {
-            db,
-            master_key: Arc::new(MasterKey::generate()),
-            directory,
-            public: PublicUrls { scheme: "http".into(), base_domain: "localhost".into(), port: Some(8080) },
-            passwords: Passwords::new(64).expect("argon2"),
-            timeouts: Timeouts { idle: Duration::from_secs(1800), absolute: Duration::from_secs(3600) },
-            invitation_ttl: Duration::from_secs(3600),
-            reset_ttl: Duration::from_secs(3600),
-            mail_waker: Arc::default(),
-            files: cairn_files::FileStore::open(&cairn_files::StorageConfig::Local(scratch_files())).expect("files"),
-            max_attachment_bytes: 1024 * 1024,
-            import_dir: scratch_files().join("imports"),
-            max_import_bytes: 1024 * 1024,
-            onboarding: cairn_app::Onboarding::default(),
-        }));
+        let master_key = Arc::new(MasterKey::generate());
+        let app = node(&db, &master_key);
         let seed = app.seed_demo("plusundplus.ch").await.expect("seed").expect("demo");
         let tenant = Arc::new(seed.tenant);
-        Some(Fixture { app, tenant, scratch })
+        Some(Fixture { app, tenant, scratch, db, master_key })
+    }
+
+    /// Another node on the same database, with caches of its own.
+    fn second_node(&self) -> Arc<App> {
+        node(&self.db, &self.master_key)
     }
 
     fn operator(&self) -> Caller {
@@ -128,6 +140,7 @@ on_both!(
     a_customer_never_sees_staff_only_entries,
     search_finds_a_customers_document_behind_many_others,
     section_lists_page_sort_and_filter_in_the_database,
+    asset_type_changes_reach_every_node_with_their_commit,
 );
 
 async fn refusals_look_exactly_like_absences(f: Fixture) {
@@ -339,4 +352,45 @@ async fn section_lists_page_sort_and_filter_in_the_database(f: Fixture) {
     let seen = f.app.records(&customer, &org, Kind::Password, list("", false, 3, "")).await.expect("customer").page;
     assert_eq!((seen.total, seen.pages), (20, 3));
     assert_eq!(names(&seen), ["Konto 22", "Konto 23", "Konto 25", "Konto 26", "Konto 28", "Konto 29"]);
+}
+
+async fn asset_type_changes_reach_every_node_with_their_commit(f: Fixture) {
+    use cairn_assets::asset_types::TEMPLATES;
+    let owner = f.person("chef@plusundplus.ch", Role::Owner, None).await;
+    let org = f.organization(&owner, "Muster AG").await;
+    let other = f.second_node();
+    // The sections' names in each node's sidebar, each node keeping its own copy.
+    let sidebars = || async {
+        let mut seen = Vec::new();
+        for app in [&f.app, &other] {
+            let view = app.organization_overview(&owner, &org).await.expect("overview").org;
+            seen.push(view.asset_sections.into_iter().map(|(s, _)| s.name).collect::<Vec<_>>());
+        }
+        seen
+    };
+    let before = sidebars().await;
+    assert_eq!(before[0], before[1]);
+    // Each change made on the second node shows on the first at once,
+    // although the first has the list from before it.
+    let template = &TEMPLATES[0];
+    let made = other.create_asset_type_from_template(&owner, template.key).await.expect("create");
+    let after = sidebars().await;
+    assert!(after[0].contains(&made.name), "a new type: {after:?}");
+    assert_eq!(after[0], after[1]);
+    let mut renamed = made.input();
+    renamed.name = "Umbenannter Typ".into();
+    other.update_asset_type(&owner, &made.id, renamed, false).await.expect("rename");
+    let after = sidebars().await;
+    assert!(after[0].contains(&"Umbenannter Typ".to_owned()) && !after[0].contains(&made.name), "{after:?}");
+    other.set_asset_type_archived(&owner, &made.id, true).await.expect("archive");
+    assert_eq!(sidebars().await, before, "an archived type leaves every sidebar");
+    f.app.set_asset_type_archived(&owner, &made.id, false).await.expect("restore");
+    let after = sidebars().await;
+    assert!(after[1].contains(&"Umbenannter Typ".to_owned()), "restored on the other node: {after:?}");
+    // A failed change raises nothing: the sidebar is as it was.
+    let mut clash = made.input();
+    clash.name = "Umbenannter Typ".into();
+    clash.slug = "zweiter".into();
+    assert!(other.create_asset_type(&owner, clash).await.is_err(), "a name is taken once");
+    assert_eq!(sidebars().await, after);
 }

@@ -8,9 +8,10 @@
 //! the records and their history.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::sync::Arc;
 
 use cairn_store::audit::{self, Actor, AuditAction, NewEvent};
-use cairn_store::schema::{asset_types, attachments, records, relations};
+use cairn_store::schema::{asset_types, attachments, records, relations, tenants};
 use cairn_store::{DbConn, TenantId, new_id};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -538,6 +539,64 @@ pub fn list(conn: &mut DbConn, tenant: &TenantId, include_archived: bool) -> Res
     Ok(query.load::<TypeRow>(conn)?.into_iter().map(AssetType::from).collect())
 }
 
+/// A tenant's asset types kept between requests, so that an organization
+/// page need not load them each time.
+///
+/// Every change to a tenant's types raises its `asset_types_version` in the
+/// same transaction ([`create`], [`update`], [`set_archived`]), and a page
+/// reads that version in a statement it makes anyway (the sidebar's
+/// [`crate::organizations::counts`]). A kept list is used only for the
+/// version it was loaded at, so every node sees a change with its commit;
+/// nothing needs to be told. The list is loaded after the version was read,
+/// so it is never older than its version.
+#[derive(Clone)]
+pub struct TypeCache {
+    kept: moka::sync::Cache<String, Arc<Versioned>>,
+}
+
+struct Versioned {
+    version: i64,
+    types: Arc<[AssetType]>,
+}
+
+impl std::fmt::Debug for TypeCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TypeCache").field("tenants", &self.kept.entry_count()).finish()
+    }
+}
+
+impl TypeCache {
+    /// A cache of at most `tenants` tenants' types; a tenant's list is
+    /// dropped after ten minutes unused.
+    pub fn new(tenants: u64) -> Self {
+        let kept = moka::sync::Cache::builder()
+            .max_capacity(tenants)
+            .time_to_idle(std::time::Duration::from_secs(600))
+            .build();
+        Self { kept }
+    }
+
+    /// Every type of the tenant by name, archived ones too, as of `version`
+    /// (read in this transaction): kept if the cache holds that version,
+    /// loaded and kept otherwise.
+    pub fn types(&self, conn: &mut DbConn, tenant: &TenantId, version: i64) -> Result<Arc<[AssetType]>, AssetError> {
+        if let Some(hit) = self.kept.get(tenant.as_str()).filter(|kept| kept.version == version) {
+            return Ok(Arc::clone(&hit.types));
+        }
+        let types: Arc<[AssetType]> = list(conn, tenant, true)?.into();
+        self.kept.insert(tenant.as_str().to_owned(), Arc::new(Versioned { version, types: Arc::clone(&types) }));
+        Ok(types)
+    }
+}
+
+/// Marks a change to the tenant's types (see [`TypeCache`]).
+fn changed(conn: &mut DbConn, tenant: &TenantId) -> Result<(), AssetError> {
+    diesel::update(tenants::table.find(tenant.as_str()))
+        .set(tenants::asset_types_version.eq(tenants::asset_types_version + 1))
+        .execute(conn)?;
+    Ok(())
+}
+
 /// What tag fields may name: the built-in kinds and the tenant's type slugs.
 fn known_targets(conn: &mut DbConn, tenant: &TenantId, also: &str) -> Result<HashSet<String>, AssetError> {
     let mut known: HashSet<String> = Kind::ALL.iter().map(|k| k.as_str().to_owned()).collect();
@@ -589,6 +648,7 @@ pub fn create(conn: &mut DbConn, tenant: &TenantId, input: &TypeInput, by: Actor
             asset_types::updated_by.eq(actor_label(&by)),
         ))
         .execute(conn)?;
+    changed(conn, tenant)?;
     let created = load_row(conn, tenant, &id)?;
     let details = serde_json::json!({ "name": created.name, "fields": created.fields.len() });
     audit::record(conn, tenant, &event(by, AuditAction::AssetTypeCreated, &created, details))?;
@@ -697,6 +757,7 @@ pub fn update(
             asset_types::updated_by.eq(actor_label(&by)),
         ))
         .execute(conn)?;
+    changed(conn, tenant)?;
     let updated = load_row(conn, tenant, &current.id)?;
     let details = serde_json::json!({
         "name": updated.name,
@@ -719,6 +780,7 @@ pub fn set_archived(
     diesel::update(asset_types::table.find((tenant.as_str(), current.id.as_str())))
         .set((asset_types::archived.eq(archived), asset_types::updated_at.eq(cairn_store::now())))
         .execute(conn)?;
+    changed(conn, tenant)?;
     let action = if archived { AuditAction::AssetTypeArchived } else { AuditAction::AssetTypeRestored };
     audit::record(conn, tenant, &event(by, action, current, serde_json::json!({ "name": current.name })))?;
     Ok(())

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use cairn_auth::User;
 use cairn_auth::policy::{Access, Action, Principal, Resource, can};
 use cairn_store::audit::{self, Actor, AuditAction, NewEvent};
-use cairn_store::schema::{documents, organization_grants, organizations, records, users};
+use cairn_store::schema::{documents, organization_grants, organizations, records, tenants, users};
 use cairn_store::{DbConn, TenantId, new_id};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -300,13 +300,19 @@ pub struct Counts {
     pub sections: HashMap<Section, i64>,
     /// Asset types, by id.
     pub asset_types: HashMap<String, i64>,
+    /// The tenant's asset-type version as this statement saw it, for
+    /// [`crate::asset_types::TypeCache`].
+    pub asset_types_version: i64,
 }
 
 /// The kind under which [`counts`] returns the documents' row.
 const DOCUMENTS_ROW: &str = "#documents";
+/// The kind under which [`counts`] returns the asset-type version.
+const VERSION_ROW: &str = "#types";
 
 /// How many records of each section and asset type `user` sees in the
-/// organization, and how many documents it has: one statement.
+/// organization, how many documents it has, and the tenant's asset-type
+/// version: one statement.
 pub fn counts(
     conn: &mut DbConn,
     user: &User,
@@ -319,8 +325,9 @@ pub fn counts(
         Action::View,
         &Resource::Record { grant, visibility: cairn_auth::policy::Visibility::Staff },
     );
-    // The documents' count rides along in the same statement (one round
-    // trip for the whole sidebar), under a kind no record has.
+    // The documents' count and the types' version ride along in the same
+    // statement (one round trip for the whole sidebar), under kinds no
+    // record has.
     let rows = cairn_store::on_engine!(conn, |c| {
         let mut query = records::table
             .filter(records::tenant_id.eq(tenant))
@@ -341,13 +348,25 @@ pub fn counts(
                 None::<String>.into_sql::<diesel::sql_types::Nullable<diesel::sql_types::Text>>(),
                 diesel::dsl::count_star(),
             ));
-        query.union_all(documents).load::<(String, Option<String>, i64)>(c)
+        let version = tenants::table.filter(tenants::id.eq(tenant)).select((
+            VERSION_ROW.into_sql::<diesel::sql_types::Text>(),
+            None::<String>.into_sql::<diesel::sql_types::Nullable<diesel::sql_types::Text>>(),
+            tenants::asset_types_version,
+        ));
+        query.union_all(documents).union_all(version).load::<(String, Option<String>, i64)>(c)
     })?;
     let mut counts = Counts::default();
     for (kind, asset_type, n) in rows {
-        if kind == DOCUMENTS_ROW {
-            counts.sections.insert(Section::Documents, n);
-            continue;
+        match kind.as_str() {
+            DOCUMENTS_ROW => {
+                counts.sections.insert(Section::Documents, n);
+                continue;
+            }
+            VERSION_ROW => {
+                counts.asset_types_version = n;
+                continue;
+            }
+            _ => {}
         }
         match (Kind::parse(&kind).and_then(Kind::section), asset_type) {
             (Some(section), _) => {

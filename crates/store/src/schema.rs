@@ -21,6 +21,7 @@ diesel::table! {
         sender_name -> Text,
         logo_version -> Nullable<BigInt>,
         checklist_dismissed -> Bool,
+        asset_types_version -> BigInt,
     }
 }
 

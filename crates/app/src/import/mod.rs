@@ -128,12 +128,13 @@ impl App {
         let (master, files, runtime) =
             (Arc::clone(self.master_key()), self.files.clone(), tokio::runtime::Handle::current());
         let max_file_bytes = self.max_attachment_bytes as u64;
+        let types = self.type_cache().clone();
         let tenant_id = tenant.clone();
         let label = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         self.database()
             .run(move |conn| {
                 let (keyring, ids) = cairn_store::tenant_read(conn, &tenant_id, |conn| {
-                    let keyring = Tx::new(conn, &master, &tenant_id).keyring()?;
+                    let keyring = Tx::new(conn, &master, &tenant_id, &types).keyring()?;
                     Ok::<_, AppError>((keyring, external_ids::load(conn, &tenant_id, SOURCE)?))
                 })?;
                 let mut importer = Importer {

@@ -1,0 +1,1 @@
+ALTER TABLE tenants DROP COLUMN asset_types_version;

@@ -542,8 +542,8 @@ pub fn list(conn: &mut DbConn, tenant: &TenantId, include_archived: bool) -> Res
 /// A tenant's asset types kept between requests, so that an organization
 /// page need not load them each time.
 ///
-/// Every change to a tenant's types raises its `asset_types_version` in the
-/// same transaction ([`create`], [`update`], [`set_archived`]), and a page
+/// Every change to a tenant's types gives it a new `asset_types_version` in
+/// the same transaction ([`create`], [`update`], [`set_archived`]), and a page
 /// reads that version in a statement it makes anyway (the sidebar's
 /// [`crate::organizations::counts`]). A kept list is used only for the
 /// version it was loaded at, so every node sees a change with its commit;
@@ -589,10 +589,13 @@ impl TypeCache {
     }
 }
 
-/// Marks a change to the tenant's types (see [`TypeCache`]).
+/// Marks a change to the tenant's types (see [`TypeCache`]) with a random
+/// version, not the next number: a transaction that read its own change
+/// and then rolled back may have kept a list under its version, and a
+/// counter would hand that number to the next change that commits.
 fn changed(conn: &mut DbConn, tenant: &TenantId) -> Result<(), AssetError> {
     diesel::update(tenants::table.find(tenant.as_str()))
-        .set(tenants::asset_types_version.eq(tenants::asset_types_version + 1))
+        .set(tenants::asset_types_version.eq(rand::random::<i64>()))
         .execute(conn)?;
     Ok(())
 }

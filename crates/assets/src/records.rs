@@ -31,6 +31,7 @@ struct RecordRow {
     fields: String,
     secrets: String,
     visibility: String,
+    #[diesel(deserialize_as = cairn_store::Stamp)]
     updated_at: NaiveDateTime,
     updated_by: Option<String>,
     asset_type_id: Option<String>,
@@ -698,10 +699,17 @@ fn list_where(
             (_, None, false) => select.order((records::name, records::id)),
             (_, None, true) => select.order((records::name.desc(), records::id.desc())),
         };
-        Ok(select
+        let rows = select
             .limit(i64::try_from(size + 1).unwrap_or(i64::MAX))
             .offset(i64::try_from((page - 1).saturating_mul(size)).unwrap_or(i64::MAX))
-            .load::<RecordRow>(conn)?)
+            .load_iter::<RecordRow, diesel::connection::DefaultLoadingMode>(conn)?;
+        // Room for the whole page at once: growing a vector of rows by
+        // doubling copied each row up to five times.
+        let mut page_rows = Vec::with_capacity(size + 1);
+        for row in rows {
+            page_rows.push(row?);
+        }
+        Ok(page_rows)
     };
     let asked = query.page.max(1);
     let mut rows = load_page(conn, asked)?;
@@ -718,7 +726,8 @@ fn list_where(
     };
     rows.truncate(size);
     let pages = total.div_ceil(size).max(1);
-    let records = rows.into_iter().filter_map(Record::from_list_row).collect();
+    let mut records = Vec::with_capacity(rows.len());
+    records.extend(rows.into_iter().filter_map(Record::from_list_row));
     Ok(ListPage { records, total, page, pages })
 }
 

@@ -87,7 +87,10 @@ struct SessionRow {
     stage: String,
     csrf_token: String,
     mfa_failures: i32,
+    // Read on every page view: the fast reading of SQLite's text.
+    #[diesel(deserialize_as = cairn_store::Stamp)]
     last_seen_at: NaiveDateTime,
+    #[diesel(deserialize_as = cairn_store::Stamp)]
     expires_at: NaiveDateTime,
 }
 

@@ -21,13 +21,19 @@ const MI_OPTION_PURGE_DELAY: mi_option_t = 15;
 /// for a second and only returns them when the same thread allocates
 /// again, so the 19 MiB of a password hash (one runs at start, for
 /// sign-ins with an unknown address) stayed resident in an idle server.
+/// mimalloc's own environment variables (`MIMALLOC_PURGE_DELAY`,
+/// `MIMALLOC_ARENA_EAGER_COMMIT`) still decide where they are set.
 #[allow(unsafe_code)]
 fn tune_allocator() {
-    // SAFETY: mi_option_set stores a number in mimalloc's option table; it
-    // runs first in main, before any other thread exists.
-    unsafe {
-        libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 0);
-        libmimalloc_sys::mi_option_set(MI_OPTION_ARENA_EAGER_COMMIT, 0);
+    for (option, variable, value) in [
+        (MI_OPTION_PURGE_DELAY, "MIMALLOC_PURGE_DELAY", 0),
+        (MI_OPTION_ARENA_EAGER_COMMIT, "MIMALLOC_ARENA_EAGER_COMMIT", 0),
+    ] {
+        if std::env::var_os(variable).is_none() {
+            // SAFETY: mi_option_set stores a number in mimalloc's option
+            // table; it runs first in main, before any other thread exists.
+            unsafe { libmimalloc_sys::mi_option_set(option, value) };
+        }
     }
 }
 

@@ -19,6 +19,7 @@ pub mod portable;
 pub mod schema;
 #[cfg(feature = "testing")]
 pub mod scratch;
+mod stamp;
 
 pub use conn::{Backend, DatabaseUrl, DbConn, sqlite_untuned};
 pub use error::StoreError;
@@ -32,3 +33,4 @@ pub fn now() -> chrono::NaiveDateTime {
 }
 
 pub use pool::{Database, PoolOptions, refresh_statistics, rolled_back, tenant_read, tenant_write};
+pub use stamp::Stamp;

@@ -89,8 +89,8 @@ mod tests {
     }
 
     /// Every text reads as diesel reads it: the form Cairn writes by the
-    /// pattern parsed once, any other (no fraction, a `T`, a zone, minutes
-    /// only) through diesel.
+    /// direct parse, any other (no fraction, a `T`, a zone, minutes only)
+    /// through diesel, and what diesel refuses is refused.
     #[test]
     fn reads_what_diesel_reads() {
         let mut conn = DbConn::Sqlite(diesel::SqliteConnection::establish(":memory:").expect("an in-memory database"));
@@ -114,6 +114,13 @@ mod tests {
             let diesel = diesel::sql_query(&select).get_result::<Diesel>(&mut conn).map(|r| r.at).ok();
             assert_eq!(fast, diesel, "{text}");
         }
-        assert!(super::parse_written("2026-12-05 18:31:29.310263").is_some(), "the written form takes the short way");
+        // The written form takes the direct parse, to the microsecond and
+        // with a short fraction scaled; the rest does not.
+        let day = chrono::NaiveDate::from_ymd_opt(2026, 12, 5).expect("a date");
+        assert_eq!(super::parse_written("2026-12-05 18:31:29.310263"), day.and_hms_micro_opt(18, 31, 29, 310_263));
+        assert_eq!(super::parse_written("2026-12-05 18:31:29.3"), day.and_hms_milli_opt(18, 31, 29, 300));
+        assert_eq!(super::parse_written("2026-12-05 18:31:29"), day.and_hms_opt(18, 31, 29));
+        assert_eq!(super::parse_written("2026-12-05T18:31:29Z"), None);
+        assert_eq!(super::parse_written("2026-12-05 18:31"), None);
     }
 }

@@ -6,9 +6,13 @@ use rand::RngCore;
 use sha2::{Digest, Sha256};
 
 /// 32 random bytes as base64url: invitation, session, reset and handoff tokens.
+///
+/// From the thread's CSPRNG (ChaCha, seeded and reseeded from the OS), not
+/// from the OS on each call: every anonymous page issues a CSRF token, and
+/// a `getrandom` system call per page was measurable on the login page.
 pub fn new_token() -> String {
     let mut bytes = [0u8; 32];
-    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    rand::thread_rng().fill_bytes(&mut bytes);
     URL_SAFE_NO_PAD.encode(bytes)
 }
 

@@ -254,6 +254,13 @@ async fn a_customer_never_sees_staff_only_entries(f: Fixture) {
     let seen = f.app.records(&customer, &org, Kind::Password, ListQuery::default()).await.expect("customer list");
     let hidden: Vec<_> = all.page.records.iter().filter(|r| !seen.page.records.iter().any(|s| s.id == r.id)).collect();
     assert!(!hidden.is_empty(), "the demo has staff-only passwords");
+    // The sidebar counts what each one sees: one statement serves both.
+    let count = |page: &cairn_app::SectionPage| {
+        page.org.counts.iter().find(|(s, _)| *s == cairn_assets::Section::Passwords).map(|(_, n)| *n)
+    };
+    assert_eq!(count(&all), Some(i64::try_from(all.page.total).expect("total")), "staff count every password");
+    assert_eq!(count(&seen), Some(i64::try_from(seen.page.total).expect("total")), "customers count only theirs");
+    assert!(count(&seen) < count(&all));
     for record in hidden {
         let id = RecordId::new(record.id.clone());
         assert!(matches!(f.app.record(&customer, &org, Kind::Password, &id).await, Err(AppError::NotFound)));

@@ -254,7 +254,7 @@ async fn a_customer_never_sees_staff_only_entries(f: Fixture) {
     let seen = f.app.records(&customer, &org, Kind::Password, ListQuery::default()).await.expect("customer list");
     let hidden: Vec<_> = all.page.records.iter().filter(|r| !seen.page.records.iter().any(|s| s.id == r.id)).collect();
     assert!(!hidden.is_empty(), "the demo has staff-only passwords");
-    // The sidebar counts what each one sees: one statement serves both.
+    // The sidebar counts what each one may see, as the list does.
     let count = |page: &cairn_app::SectionPage| {
         page.org.counts.iter().find(|(s, _)| *s == cairn_assets::Section::Passwords).map(|(_, n)| *n)
     };

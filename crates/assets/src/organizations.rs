@@ -246,8 +246,9 @@ pub fn authorize(
 ) -> Result<(Organization, Option<Access>), AssetError> {
     let tenant = user.tenant_id.as_str();
     // The organization and the user's grant on it in one statement: every
-    // organization page asks this first.
-    let (organization, access): (Organization, Option<String>) = organizations::table
+    // organization page asks this first. On the engine's own connection,
+    // whose statement cache knows the statement by its type.
+    let (organization, access): (Organization, Option<String>) = cairn_store::on_engine!(conn, |c| organizations::table
         .left_join(
             organization_grants::table.on(organization_grants::tenant_id
                 .eq(organizations::tenant_id)
@@ -257,7 +258,7 @@ pub fn authorize(
         .filter(organizations::tenant_id.eq(tenant))
         .filter(organizations::id.eq(id))
         .select((Organization::as_select(), organization_grants::access.nullable()))
-        .first(conn)?;
+        .first(c))?;
     if organization.status != "active" {
         return Err(AssetError::NotFound);
     }

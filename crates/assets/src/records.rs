@@ -404,11 +404,13 @@ pub(crate) fn store_new(
 }
 
 fn load(conn: &mut DbConn, user: &User, id: &str) -> Result<Record, AssetError> {
-    let row = records::table
+    // Every record page asks this: on the engine's own connection, whose
+    // statement cache knows the statement by its type.
+    let row = cairn_store::on_engine!(conn, |c| records::table
         .find((user.tenant_id.as_str(), id))
         .filter(records::archived.eq(false))
         .select(RecordRow::as_select())
-        .first::<RecordRow>(conn)?;
+        .first::<RecordRow>(c))?;
     Record::from_row(row).ok_or(AssetError::NotFound)
 }
 
@@ -660,70 +662,76 @@ fn list_where(
     let principal = Principal { role: user.role };
     let sees_staff_only = can(&principal, Action::View, &Resource::Record { grant, visibility: Visibility::Staff });
     let needle = query.q.trim().to_lowercase();
-    // The same filter for the page and, when the page cannot tell, the count.
-    let matching = || {
-        let mut select = records::table
-            .filter(records::tenant_id.eq(user.tenant_id.as_str()))
-            .filter(records::organization_id.eq(organization_id))
-            .filter(records::kind.eq(kind.as_str()))
-            .filter(records::archived.eq(false))
-            .into_boxed();
-        if !sees_staff_only {
-            select = select.filter(records::visibility.eq("everyone"));
-        }
-        if let Some(type_id) = asset_type_id {
-            select = select.filter(records::asset_type_id.eq(type_id.to_owned()));
-        }
-        if !needle.is_empty() {
-            select = select.filter(records::search_text.like(format!("%{}%", escape_like(&needle))).escape('\\'));
-        }
-        select
-    };
     let size = if query.per_page == 0 { PAGE_SIZE } else { query.per_page.min(MAX_PAGE_SIZE) };
     let by_field = match query.sort.as_str() {
         "" | "name" | "updated" => None,
         key => field_order(conn.backend(), key),
     };
-    // One row more than a page tells whether there are more: a page that is
-    // not full knows its total without counting (most sections fit one page).
-    let load_page = |conn: &mut DbConn, page: usize| -> Result<Vec<RecordRow>, AssetError> {
-        let select = matching().select(RecordRow::as_select());
-        // Ties go by name, then id, in the same direction, so pages never overlap.
-        let select = match (query.sort.as_str(), by_field.clone(), query.desc) {
-            ("updated", _, false) => select.order((records::updated_at, records::name, records::id)),
-            ("updated", _, true) => {
-                select.order((records::updated_at.desc(), records::name.desc(), records::id.desc()))
-            }
-            (_, Some(by_field), false) => select.order((by_field, records::name, records::id)),
-            (_, Some(by_field), true) => select.order((by_field.desc(), records::name.desc(), records::id.desc())),
-            (_, None, false) => select.order((records::name, records::id)),
-            (_, None, true) => select.order((records::name.desc(), records::id.desc())),
-        };
-        let rows = select
-            .limit(i64::try_from(size + 1).unwrap_or(i64::MAX))
-            .offset(i64::try_from((page - 1).saturating_mul(size)).unwrap_or(i64::MAX))
-            .load_iter::<RecordRow, diesel::connection::DefaultLoadingMode>(conn)?;
-        // Room for the whole page at once: growing a vector of rows by
-        // doubling copied each row up to five times.
-        let mut page_rows = Vec::with_capacity(size + 1);
-        for row in rows {
-            page_rows.push(row?);
-        }
-        Ok(page_rows)
-    };
     let asked = query.page.max(1);
-    let mut rows = load_page(conn, asked)?;
-    let (total, page) = if rows.len() <= size && (!rows.is_empty() || asked == 1) {
-        ((asked - 1) * size + rows.len(), asked)
-    } else {
-        let total = usize::try_from(matching().count().get_result::<i64>(conn)?).unwrap_or(0);
-        let last = total.div_ceil(size).max(1);
-        if asked > last {
+    // On the engine's own connection: the multi-backend connection writes
+    // a boxed statement's SQL out twice per run (once to find it in the
+    // statement cache, once more to collect its binds), this once.
+    let (mut rows, total, page) = cairn_store::on_engine!(conn, |c| {
+        // The same filter for the page and, when the page cannot tell, the count.
+        let matching = || {
+            let mut select = records::table
+                .filter(records::tenant_id.eq(user.tenant_id.as_str()))
+                .filter(records::organization_id.eq(organization_id))
+                .filter(records::kind.eq(kind.as_str()))
+                .filter(records::archived.eq(false))
+                .into_boxed();
+            if !sees_staff_only {
+                select = select.filter(records::visibility.eq("everyone"));
+            }
+            if let Some(type_id) = asset_type_id {
+                select = select.filter(records::asset_type_id.eq(type_id.to_owned()));
+            }
+            if !needle.is_empty() {
+                select = select.filter(records::search_text.like(format!("%{}%", escape_like(&needle))).escape('\\'));
+            }
+            select
+        };
+        // One row more than a page tells whether there are more: a page that is
+        // not full knows its total without counting (most sections fit one page).
+        let load_page = |c: &mut _, page: usize| -> Result<Vec<RecordRow>, AssetError> {
+            let select = matching().select(RecordRow::as_select());
+            // Ties go by name, then id, in the same direction, so pages never overlap.
+            let select = match (query.sort.as_str(), by_field.clone(), query.desc) {
+                ("updated", _, false) => select.order((records::updated_at, records::name, records::id)),
+                ("updated", _, true) => {
+                    select.order((records::updated_at.desc(), records::name.desc(), records::id.desc()))
+                }
+                (_, Some(by_field), false) => select.order((by_field, records::name, records::id)),
+                (_, Some(by_field), true) => {
+                    select.order((by_field.desc(), records::name.desc(), records::id.desc()))
+                }
+                (_, None, false) => select.order((records::name, records::id)),
+                (_, None, true) => select.order((records::name.desc(), records::id.desc())),
+            };
+            let rows = select
+                .limit(i64::try_from(size + 1).unwrap_or(i64::MAX))
+                .offset(i64::try_from((page - 1).saturating_mul(size)).unwrap_or(i64::MAX))
+                .load_iter::<RecordRow, diesel::connection::DefaultLoadingMode>(c)?;
+            // Room for the whole page at once: growing a vector of rows by
+            // doubling copied each row up to five times.
+            let mut page_rows = Vec::with_capacity(size + 1);
+            for row in rows {
+                page_rows.push(row?);
+            }
+            Ok(page_rows)
+        };
+        let rows = load_page(&mut *c, asked)?;
+        if rows.len() <= size && (!rows.is_empty() || asked == 1) {
+            let total = (asked - 1) * size + rows.len();
+            (rows, total, asked)
+        } else {
+            let total = usize::try_from(matching().count().get_result::<i64>(&mut *c)?).unwrap_or(0);
+            let last = total.div_ceil(size).max(1);
             // Past the end: the last page, as if it had been asked for.
-            rows = load_page(conn, last)?;
+            let rows = if asked > last { load_page(&mut *c, last)? } else { rows };
+            (rows, total, asked.min(last))
         }
-        (total, asked.min(last))
-    };
+    });
     rows.truncate(size);
     let pages = total.div_ceil(size).max(1);
     let mut records = Vec::with_capacity(rows.len());

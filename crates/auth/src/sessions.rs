@@ -169,17 +169,21 @@ pub struct Found {
 /// write transaction (on SQLite, no write lock). The session, its user and
 /// the user's picture version come in one query: it runs on every page view.
 pub fn peek(conn: &mut DbConn, tenant: &TenantId, token: &str, timeouts: &Timeouts) -> Result<Peek, AuthError> {
-    let found = sessions::table
+    let token_hash = hash_token(token);
+    // On the engine's own connection, whose statement cache knows this
+    // statement by its type: the multi-backend connection writes the SQL
+    // out again on every run.
+    let found = cairn_store::on_engine!(conn, |c| sessions::table
         .inner_join(users::table.on(users::tenant_id.eq(sessions::tenant_id).and(users::id.eq(sessions::user_id))))
         .left_join(
             user_avatars::table
                 .on(user_avatars::tenant_id.eq(sessions::tenant_id).and(user_avatars::user_id.eq(sessions::user_id))),
         )
         .filter(sessions::tenant_id.eq(tenant.as_str()))
-        .filter(sessions::token_hash.eq(hash_token(token)))
+        .filter(sessions::token_hash.eq(&token_hash))
         .select((SessionRow::as_select(), UserRow::as_select(), user_avatars::updated_at.nullable()))
-        .first::<(SessionRow, UserRow, Option<NaiveDateTime>)>(conn)
-        .optional()?;
+        .first::<(SessionRow, UserRow, Option<NaiveDateTime>)>(c)
+        .optional())?;
     Ok(match found {
         None => Peek::Unknown,
         Some((row, user, avatar_at)) => match freshness(&row, timeouts, now()) {

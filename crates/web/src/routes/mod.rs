@@ -177,21 +177,26 @@ pub fn endpoint(
     let not_found = || poem::endpoint::make_sync(|_| StatusCode::NOT_FOUND).map_to_response().boxed();
     let api = SiteRouter { apex: not_found(), tenant: api };
     let operator = SiteRouter { apex: operator.unwrap_or_else(not_found), tenant: not_found() };
-    let sites = Route::new()
-        .nest("/api", api)
-        .nest("/operator", operator)
-        .nest("/", pages)
-        .with(resolver)
-        .around(errors::render_error_pages);
-    Route::new()
+    let sites = ByPath {
+        routed: Route::new().nest("/api", api).nest("/operator", operator).boxed(),
+        is_routed: |path| under(path, "/api") || under(path, "/operator"),
+        rest: pages.boxed(),
+    }
+    .with(resolver)
+    .around(errors::render_error_pages);
+    let any_host = Route::new()
         // Health and static files answer on any host, so probes and caches
         // need no workspace.
         .at("/healthz", get(health::healthz))
         .at("/readyz", get(health::readyz))
         .at("/static/*path", get(assets::static_file))
-        .at("/favicon.ico", get(assets::favicon))
-        .nest("/", sites)
-        .with(CookieJarManager::new())
+        .at("/favicon.ico", get(assets::favicon));
+    ByPath {
+        routed: any_host.boxed(),
+        is_routed: |path| matches!(path, "/healthz" | "/readyz" | "/favicon.ico") || path.starts_with("/static/"),
+        rest: sites.boxed(),
+    }
+    .with(CookieJarManager::new())
         // A panic (a bug) answers 500 instead of dropping the connection;
         // the request log below still counts it.
         .with(poem::middleware::CatchPanic::new())
@@ -217,4 +222,26 @@ impl Endpoint for SiteRouter {
             _ => self.apex.call(req).await,
         }
     }
+}
+
+/// Sends the paths `is_routed` picks to `routed` and all others to `rest`,
+/// with the path as it came. It stands where a nest at "/" would: a nest
+/// writes every request's URI out anew, and the pages are most requests.
+struct ByPath {
+    routed: BoxEndpoint<'static>,
+    is_routed: fn(&str) -> bool,
+    rest: BoxEndpoint<'static>,
+}
+
+impl Endpoint for ByPath {
+    type Output = Response;
+
+    async fn call(&self, req: Request) -> poem::Result<Response> {
+        if (self.is_routed)(req.uri().path()) { self.routed.call(req).await } else { self.rest.call(req).await }
+    }
+}
+
+/// Whether `path` is `prefix` or below it, as a nest at `prefix` takes it.
+fn under(path: &str, prefix: &str) -> bool {
+    path.strip_prefix(prefix).is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
 }

@@ -136,12 +136,13 @@ pub fn add(conn: &mut DbConn, tenant: &TenantId, new: &NewAttachment<'_>, by: Ac
 
 /// The attachments of an item, oldest first.
 pub fn list(conn: &mut DbConn, tenant: &TenantId, owner_id: &str) -> Result<Vec<Attachment>, AssetError> {
-    Ok(attachments::table
+    // Every record page lists them: on the engine's own connection.
+    Ok(cairn_store::on_engine!(conn, |c| attachments::table
         .filter(attachments::tenant_id.eq(tenant.as_str()))
         .filter(attachments::owner_id.eq(owner_id))
         .order(attachments::id)
         .select(Attachment::as_select())
-        .load(conn)?)
+        .load(c))?)
 }
 
 /// One attachment of an item.

@@ -246,19 +246,19 @@ pub fn authorize(
 ) -> Result<(Organization, Option<Access>), AssetError> {
     let tenant = user.tenant_id.as_str();
     // The organization and the user's grant on it in one statement: every
-    // organization page asks this first. On the engine's own connection,
-    // whose statement cache knows the statement by its type.
-    let (organization, access): (Organization, Option<String>) = cairn_store::on_engine!(conn, |c| organizations::table
-        .left_join(
-            organization_grants::table.on(organization_grants::tenant_id
-                .eq(organizations::tenant_id)
-                .and(organization_grants::organization_id.eq(organizations::id))
-                .and(organization_grants::user_id.eq(&user.id))),
-        )
-        .filter(organizations::tenant_id.eq(tenant))
-        .filter(organizations::id.eq(id))
-        .select((Organization::as_select(), organization_grants::access.nullable()))
-        .first(c))?;
+    // organization page asks this first (on the engine's own connection).
+    let (organization, access): (Organization, Option<String>) =
+        cairn_store::on_engine!(conn, |c| organizations::table
+            .left_join(
+                organization_grants::table.on(organization_grants::tenant_id
+                    .eq(organizations::tenant_id)
+                    .and(organization_grants::organization_id.eq(organizations::id))
+                    .and(organization_grants::user_id.eq(&user.id))),
+            )
+            .filter(organizations::tenant_id.eq(tenant))
+            .filter(organizations::id.eq(id))
+            .select((Organization::as_select(), organization_grants::access.nullable()))
+            .first(c))?;
     if organization.status != "active" {
         return Err(AssetError::NotFound);
     }

@@ -404,8 +404,7 @@ pub(crate) fn store_new(
 }
 
 fn load(conn: &mut DbConn, user: &User, id: &str) -> Result<Record, AssetError> {
-    // Every record page asks this: on the engine's own connection, whose
-    // statement cache knows the statement by its type.
+    // Every record page asks this: on the engine's own connection.
     let row = cairn_store::on_engine!(conn, |c| records::table
         .find((user.tenant_id.as_str(), id))
         .filter(records::archived.eq(false))
@@ -668,9 +667,8 @@ fn list_where(
         key => field_order(conn.backend(), key),
     };
     let asked = query.page.max(1);
-    // On the engine's own connection: the multi-backend connection writes
-    // a boxed statement's SQL out twice per run (once to find it in the
-    // statement cache, once more to collect its binds), this once.
+    // On the engine's own connection, which writes this boxed statement's
+    // SQL out once per run instead of twice (see `on_engine!`).
     let (mut rows, total, page) = cairn_store::on_engine!(conn, |c| {
         // The same filter for the page and, when the page cannot tell, the count.
         let matching = || {
@@ -702,9 +700,7 @@ fn list_where(
                     select.order((records::updated_at.desc(), records::name.desc(), records::id.desc()))
                 }
                 (_, Some(by_field), false) => select.order((by_field, records::name, records::id)),
-                (_, Some(by_field), true) => {
-                    select.order((by_field.desc(), records::name.desc(), records::id.desc()))
-                }
+                (_, Some(by_field), true) => select.order((by_field.desc(), records::name.desc(), records::id.desc())),
                 (_, None, false) => select.order((records::name, records::id)),
                 (_, None, true) => select.order((records::name.desc(), records::id.desc())),
             };

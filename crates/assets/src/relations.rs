@@ -259,12 +259,13 @@ pub fn tags_of(
 /// `grant` is the user's grant on the organization.
 pub fn of(conn: &mut DbConn, user: &User, grant: Option<Access>, item_id: &str) -> Result<Vec<Related>, AssetError> {
     let tenant = user.tenant_id.as_str();
-    let rows: Vec<RelationRow> = relations::table
+    // Every record page asks: on the engine's own connection.
+    let rows: Vec<RelationRow> = cairn_store::on_engine!(conn, |c| relations::table
         .filter(relations::tenant_id.eq(tenant))
         .filter(relations::source_id.eq(item_id).or(relations::target_id.eq(item_id)))
         .order(relations::id)
         .select(RelationRow::as_select())
-        .load(conn)?;
+        .load(c))?;
     let ends: Vec<(String, ItemKind, &RelationRow, bool)> = rows
         .iter()
         .map(|r| {

@@ -170,9 +170,7 @@ pub struct Found {
 /// the user's picture version come in one query: it runs on every page view.
 pub fn peek(conn: &mut DbConn, tenant: &TenantId, token: &str, timeouts: &Timeouts) -> Result<Peek, AuthError> {
     let token_hash = hash_token(token);
-    // On the engine's own connection, whose statement cache knows this
-    // statement by its type: the multi-backend connection writes the SQL
-    // out again on every run.
+    // Every page view asks this: on the engine's own connection (see `on_engine!`).
     let found = cairn_store::on_engine!(conn, |c| sessions::table
         .inner_join(users::table.on(users::tenant_id.eq(sessions::tenant_id).and(users::id.eq(sessions::user_id))))
         .left_join(

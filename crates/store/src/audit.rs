@@ -392,32 +392,35 @@ pub struct Filter {
 
 /// Events of `tenant` matching `filter`, newest first, at most `limit`.
 pub fn list(conn: &mut DbConn, tenant: &TenantId, filter: &Filter, limit: i64) -> QueryResult<Vec<Event>> {
-    let mut query = audit_events::table
-        .filter(audit_events::tenant_id.eq(tenant.as_str()))
-        .order((audit_events::occurred_at.desc(), audit_events::id.desc()))
-        .limit(limit)
-        .select(Event::as_select())
-        .into_boxed();
-    if let Some(user) = &filter.user_id {
-        query = query.filter(audit_events::actor_user_id.eq(user.clone()));
-    }
-    if let Some(organization) = &filter.organization_id {
-        query = query.filter(audit_events::organization_id.eq(organization.clone()));
-    }
-    if let Some(target) = &filter.target_id {
-        query = query.filter(audit_events::target_id.eq(target.clone()));
-    }
-    if let Some(since) = filter.since {
-        query = query.filter(audit_events::occurred_at.ge(since));
-    }
-    if let Some(until) = filter.until {
-        query = query.filter(audit_events::occurred_at.lt(until));
-    }
-    if let Some(prefix) = filter.action_prefix.as_ref().filter(|p| !p.is_empty()) {
-        let escaped = prefix.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
-        query = query.filter(audit_events::action.like(format!("{escaped}%")).escape('\\'));
-    }
-    query.load(conn)
+    // Every record page shows its history: on the engine's own connection.
+    crate::on_engine!(conn, |c| {
+        let mut query = audit_events::table
+            .filter(audit_events::tenant_id.eq(tenant.as_str()))
+            .order((audit_events::occurred_at.desc(), audit_events::id.desc()))
+            .limit(limit)
+            .select(Event::as_select())
+            .into_boxed();
+        if let Some(user) = &filter.user_id {
+            query = query.filter(audit_events::actor_user_id.eq(user.clone()));
+        }
+        if let Some(organization) = &filter.organization_id {
+            query = query.filter(audit_events::organization_id.eq(organization.clone()));
+        }
+        if let Some(target) = &filter.target_id {
+            query = query.filter(audit_events::target_id.eq(target.clone()));
+        }
+        if let Some(since) = filter.since {
+            query = query.filter(audit_events::occurred_at.ge(since));
+        }
+        if let Some(until) = filter.until {
+            query = query.filter(audit_events::occurred_at.lt(until));
+        }
+        if let Some(prefix) = filter.action_prefix.as_ref().filter(|p| !p.is_empty()) {
+            let escaped = prefix.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+            query = query.filter(audit_events::action.like(format!("{escaped}%")).escape('\\'));
+        }
+        query.load(c)
+    })
 }
 
 #[cfg(test)]

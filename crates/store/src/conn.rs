@@ -31,6 +31,12 @@ pub enum DbConn {
 /// `ON CONFLICT`) but whose DSL is the same on both engines: the body is
 /// written once and compiled for each.
 ///
+/// The statements of every page view run through it too: the multi-backend
+/// connection writes a statement's SQL out on each run (a boxed one twice:
+/// to find it in the statement cache and to collect its binds) and wraps
+/// each row it reads, while the engine's own connection finds a static
+/// statement in its cache by its type.
+///
 /// ```ignore
 /// cairn_store::on_engine!(conn, |c| query.union_all(other).load::<Row>(c))?;
 /// ```

@@ -197,14 +197,14 @@ pub fn endpoint(
         rest: sites.boxed(),
     }
     .with(CookieJarManager::new())
-        // A panic (a bug) answers 500 instead of dropping the connection;
-        // the request log below still counts it.
-        .with(poem::middleware::CatchPanic::new())
-        .around(security_headers)
-        .around(request_log)
-        .data(app)
-        .data(TrustForwardedFor(trust_forwarded_for))
-        .map_to_response()
+    // A panic (a bug) answers 500 instead of dropping the connection;
+    // the request log below still counts it.
+    .with(poem::middleware::CatchPanic::new())
+    .around(security_headers)
+    .around(request_log)
+    .data(app)
+    .data(TrustForwardedFor(trust_forwarded_for))
+    .map_to_response()
 }
 
 /// Sends each request to the apex's or the tenant's endpoint by its [`Site`].

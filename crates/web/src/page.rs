@@ -164,14 +164,13 @@ pub fn pick_locale(accepted: Option<Locale>, tenant: Option<&Tenant>) -> Locale 
     accepted.or(tenant.map(|t| t.locale)).unwrap_or(Locale::En)
 }
 
-/// What a page's buffer starts with: a section list of 50 rows is about 18 KB.
+/// What a page's buffer starts with, so that a section list of 50 rows
+/// (about 18 KB) is written without growing it: askama's size hint counts
+/// only the template's own text, and growing by doubling copied the page.
 const PAGE_CAPACITY: usize = 24 * 1024;
 
 /// Renders a template into an HTML response with the given status.
 pub fn render<T: Template>(status: StatusCode, template: &T) -> Response {
-    // Room for a whole page at once: askama's hint counts the template's
-    // own text, so a list of 50 rows grew its buffer by doubling, copying
-    // the page each time.
     let mut html = String::with_capacity(T::SIZE_HINT.max(PAGE_CAPACITY));
     match template.render_into(&mut html) {
         Ok(()) => Html(html).with_status(status).into_response(),

@@ -127,6 +127,11 @@ async fn health_answers_on_every_host(app: TestApp) {
         assert_eq!(app.get(&host, "/healthz").send().await.expect("request").status(), 200, "{host}");
         let ready = app.get(&host, "/readyz").send().await.expect("request");
         assert_eq!(ready.status(), 200, "{host}");
+        // Static files too: the router sends these paths past the tenant
+        // resolver by name (`ByPath`), so a host without a workspace gets them.
+        for path in ["/favicon.ico", "/static/cairn.css"] {
+            assert_eq!(app.get(&host, path).send().await.expect("request").status(), 200, "{host}{path}");
+        }
     }
 }
 

@@ -57,6 +57,20 @@ pub struct SeededUser {
 /// The password every seeded person has.
 const PASSWORD: &str = "Bench-Gletscher-Alpaka-2026";
 
+/// The tables the seed fills, whose statistics it refreshes.
+const SEEDED_TABLES: &[&str] = &[
+    "tenants",
+    "tenant_keys",
+    "organizations",
+    "records",
+    "audit_events",
+    "users",
+    "invitations",
+    "organization_grants",
+    "sessions",
+    "recovery_codes",
+];
+
 fn actor() -> Actor {
     Actor::Operator("bench-seed".into())
 }
@@ -81,6 +95,13 @@ impl App {
         for n in 0..spec.tenants {
             seeded.push(self.seed_bench_tenant(n, spec).await?);
         }
+        // The benchmark starts at once, before autovacuum would look at the
+        // new rows. Without statistics PostgreSQL reads a section list
+        // through the index by name, filtering and sorting every record of
+        // the tenant: 280 us a query instead of 30 at 250 records.
+        self.database()
+            .run(|conn| cairn_store::refresh_statistics(conn, SEEDED_TABLES).map_err(AppError::from))
+            .await?;
         Ok(seeded)
     }
 

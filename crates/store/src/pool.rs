@@ -432,7 +432,8 @@ fn grant_rows(conn: &mut DbConn, role: &str) -> Result<(), StoreError> {
     conn.batch_execute(&format!(
         "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role};
          GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO {role};
-         REVOKE INSERT, UPDATE, DELETE ON __diesel_schema_migrations FROM {role};"
+         REVOKE INSERT, UPDATE, DELETE ON __diesel_schema_migrations FROM {role};
+         GRANT EXECUTE ON FUNCTION cairn_refresh_statistics(text[]) TO {role};"
     ))?;
     Ok(())
 }
@@ -487,10 +488,13 @@ where
 /// Refreshes the planner's statistics of `tables` on PostgreSQL (nothing on
 /// SQLite, whose planner does not need them). A bulk load into fresh tables
 /// calls it now and then: plans cached while a table was empty scan it
-/// whole, and every lookup would get slower as it grows.
+/// whole, and every lookup would get slower as it grows. It goes through
+/// `cairn_refresh_statistics`, which runs as the tables' owner: the server's
+/// own role may not `ANALYZE` them.
 pub fn refresh_statistics(conn: &mut DbConn, tables: &[&'static str]) -> Result<(), diesel::result::Error> {
+    use diesel::sql_types::{Array, Text};
     if let DbConn::Postgres(pg) = conn {
-        diesel::sql_query(format!("ANALYZE {}", tables.join(", "))).execute(pg)?;
+        diesel::sql_query("SELECT cairn_refresh_statistics($1)").bind::<Array<Text>, _>(tables).execute(pg)?;
     }
     Ok(())
 }

@@ -1,0 +1,1 @@
+DROP FUNCTION cairn_refresh_statistics(text[]);

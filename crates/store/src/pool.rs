@@ -401,15 +401,16 @@ fn bind(conn: &mut DbConn, scope: Scope<'_>) -> Result<(), diesel::result::Error
 
 /// The statement that binds a PostgreSQL transaction to `scope`:
 /// `app.tenant_id` for a tenant, `app.platform` for platform work. The
-/// row-level security policies read them; both end with the transaction.
-/// Sent in one batch with `BEGIN` (simple query protocol, no parameters), so
-/// the id is quoted here as a string literal.
+/// row-level security policies read them; both end with the transaction
+/// (or the savepoint). Sent in one batch with `BEGIN` (simple query
+/// protocol, no parameters), so the id is quoted here as a string literal.
+/// `SET LOCAL` rather than `SELECT set_config(…, true)`: a utility
+/// statement is not planned, and the `SELECT` was planned anew in every
+/// transaction.
 fn binding_sql(scope: Scope<'_>) -> String {
     match scope {
-        Scope::Tenant(tenant) => {
-            format!("SELECT set_config('app.tenant_id', '{}', true)", tenant.as_str().replace('\'', "''"))
-        }
-        Scope::Platform => "SELECT set_config('app.platform', 'on', true)".to_owned(),
+        Scope::Tenant(tenant) => format!("SET LOCAL app.tenant_id = '{}'", tenant.as_str().replace('\'', "''")),
+        Scope::Platform => "SET LOCAL app.platform = 'on'".to_owned(),
     }
 }
 

@@ -266,6 +266,11 @@ pub fn of(conn: &mut DbConn, user: &User, grant: Option<Access>, item_id: &str) 
         .order(relations::id)
         .select(RelationRow::as_select())
         .load(c))?;
+    // Most items relate to nothing: the statements below would each be a
+    // round trip (and on PostgreSQL a planning of `= ANY`) for no row.
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
     let ends: Vec<(String, ItemKind, &RelationRow, bool)> = rows
         .iter()
         .map(|r| {
@@ -281,30 +286,38 @@ pub fn of(conn: &mut DbConn, user: &User, grant: Option<Access>, item_id: &str) 
     let document_ids: Vec<&str> =
         ends.iter().filter(|(_, k, _, _)| *k == ItemKind::Document).map(|(id, _, _, _)| id.as_str()).collect();
     type RecordEnd = (String, String, String, String, bool, Option<String>);
-    let found_records: HashMap<String, RecordEnd> = records::table
-        .filter(records::tenant_id.eq(tenant))
-        .filter(records::id.eq_any(&record_ids))
-        .select((
-            records::id,
-            records::kind,
-            records::name,
-            records::visibility,
-            records::archived,
-            records::asset_type_id,
-        ))
-        .load::<RecordEnd>(conn)?
-        .into_iter()
-        .map(|r| (r.0.clone(), r))
-        .collect();
-    let types = crate::asset_types::labels(conn, &user.tenant_id)?;
-    let found_documents: HashMap<String, (String, bool)> = documents::table
-        .filter(documents::tenant_id.eq(tenant))
-        .filter(documents::id.eq_any(&document_ids))
-        .select((documents::id, documents::title, documents::archived))
-        .load::<(String, String, bool)>(conn)?
-        .into_iter()
-        .map(|(id, title, archived)| (id, (title, archived)))
-        .collect();
+    let (found_records, types): (HashMap<String, RecordEnd>, _) = if record_ids.is_empty() {
+        Default::default()
+    } else {
+        let found = records::table
+            .filter(records::tenant_id.eq(tenant))
+            .filter(records::id.eq_any(&record_ids))
+            .select((
+                records::id,
+                records::kind,
+                records::name,
+                records::visibility,
+                records::archived,
+                records::asset_type_id,
+            ))
+            .load::<RecordEnd>(conn)?
+            .into_iter()
+            .map(|r| (r.0.clone(), r))
+            .collect();
+        (found, crate::asset_types::labels(conn, &user.tenant_id)?)
+    };
+    let found_documents: HashMap<String, (String, bool)> = if document_ids.is_empty() {
+        HashMap::new()
+    } else {
+        documents::table
+            .filter(documents::tenant_id.eq(tenant))
+            .filter(documents::id.eq_any(&document_ids))
+            .select((documents::id, documents::title, documents::archived))
+            .load::<(String, String, bool)>(conn)?
+            .into_iter()
+            .map(|(id, title, archived)| (id, (title, archived)))
+            .collect()
+    };
     let principal = Principal { role: user.role };
     let mut related = Vec::new();
     for (id, kind, row, incoming) in ends {

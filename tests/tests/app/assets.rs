@@ -169,8 +169,34 @@ async fn owners_define_types_technicians_fill_them_customers_read_them(app: Test
     let config_path = format!("/organizations/{muster}/configurations/{config}");
     let config_page = tech.browser.get(&config_path).await;
     assert!(config_page.body.contains("www.muster-ag.ch"), "the relation shows from the other end");
-    // Related from a built-in section's page, back to that page.
+    // Related to a guide, its only relation: the record's page names the
+    // guide, and the guide's page (whose only relation it is) the record.
     let mail_id = mail.rsplit('/').next().expect("id");
+    let guide = app
+        .app
+        .create_document(
+            &tech.caller,
+            &cairn_app::Place::Organization(OrganizationId::new(muster.clone())),
+            "Zertifikate erneuern".into(),
+            "Ablauf der Erneuerung.".into(),
+        )
+        .await
+        .expect("guide");
+    let page = tech.browser.get(&mail).await;
+    let related =
+        tech.browser.post(&format!("{mail}/related"), &[("target", &guide.id), ("csrf_token", &page.csrf())]).await;
+    assert_eq!(related.status, 303, "{}", related.body);
+    // Links, not the picker's options, which name every item of the organization.
+    let guide_path = format!("/organizations/{muster}/documents/{}", guide.id);
+    let mail_page = tech.browser.get(&mail).await;
+    assert!(
+        mail_page.body.contains(&format!("href=\"{guide_path}\"")),
+        "the record links the guide: {}",
+        mail_page.body
+    );
+    let guide_page = tech.browser.get(&guide_path).await;
+    assert!(guide_page.body.contains(&format!("href=\"{mail}\"")), "the guide links the record: {}", guide_page.body);
+    // Related from a built-in section's page, back to that page.
     let back = tech
         .browser
         .post(&format!("{config_path}/related"), &[("target", mail_id), ("csrf_token", &config_page.csrf())])

@@ -108,6 +108,14 @@ fn link_to(html: &str, text: &str) -> String {
     html[start..end].split('"').next().expect("path").to_owned()
 }
 
+/// A guide of organization `org`, made by `caller`: its id and its page's path.
+async fn org_guide(app: &TestApp, caller: &Caller, org: &str, title: &str, body: &str) -> (String, String) {
+    let place = cairn_app::Place::Organization(OrganizationId::new(org.to_owned()));
+    let guide = app.app.create_document(caller, &place, title.into(), body.into()).await.expect("guide");
+    let path = format!("/organizations/{org}/documents/{}", guide.id);
+    (guide.id, path)
+}
+
 async fn first_configuration(app: &TestApp, caller: &Caller, org: &str) -> (String, String) {
     let listed = app
         .app
@@ -172,22 +180,13 @@ async fn owners_define_types_technicians_fill_them_customers_read_them(app: Test
     // Related to a guide, its only relation: the record's page names the
     // guide, and the guide's page (whose only relation it is) the record.
     let mail_id = mail.rsplit('/').next().expect("id");
-    let guide = app
-        .app
-        .create_document(
-            &tech.caller,
-            &cairn_app::Place::Organization(OrganizationId::new(muster.clone())),
-            "Zertifikate erneuern".into(),
-            "Ablauf der Erneuerung.".into(),
-        )
-        .await
-        .expect("guide");
+    let (guide, guide_path) =
+        org_guide(&app, &tech.caller, &muster, "Zertifikate erneuern", "Ablauf der Erneuerung.").await;
     let page = tech.browser.get(&mail).await;
     let related =
-        tech.browser.post(&format!("{mail}/related"), &[("target", &guide.id), ("csrf_token", &page.csrf())]).await;
+        tech.browser.post(&format!("{mail}/related"), &[("target", &guide), ("csrf_token", &page.csrf())]).await;
     assert_eq!(related.status, 303, "{}", related.body);
     // Links, not the picker's options, which name every item of the organization.
-    let guide_path = format!("/organizations/{muster}/documents/{}", guide.id);
     let mail_page = tech.browser.get(&mail).await;
     assert!(
         mail_page.body.contains(&format!("href=\"{guide_path}\"")),
@@ -367,17 +366,7 @@ async fn attachments_live_in_a_folder_and_leave_with_their_tenant(app: TestApp) 
 /// and the tenant's deletion removes them all.
 async fn attachments_round_trip(app: &TestApp, store: Store) {
     let Demo { tenant, mut tech, muster, .. } = demo(app, "plusundplus.ch").await;
-    let document = app
-        .app
-        .create_document(
-            &tech.caller,
-            &cairn_app::Place::Organization(OrganizationId::new(muster.clone())),
-            "Netzplan".into(),
-            "Siehe Anhang.".into(),
-        )
-        .await
-        .expect("document");
-    let page_path = format!("/organizations/{muster}/documents/{}", document.id);
+    let (_, page_path) = org_guide(app, &tech.caller, &muster, "Netzplan", "Siehe Anhang.").await;
     let token = tech.browser.get(&page_path).await.csrf();
     let plan: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
     let added =

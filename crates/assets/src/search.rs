@@ -97,9 +97,16 @@ pub fn search(conn: &mut DbConn, user: &User, query: &str) -> Result<Vec<Hit>, A
             .select(organization_grants::organization_id);
         select = select.filter(records::organization_id.eq_any(granted)).filter(records::visibility.eq("everyone"));
     }
-    let types = crate::asset_types::labels(conn, &user.tenant_id)?;
     type Row = (String, String, String, String, String, Option<String>);
-    for (id, organization_id, kind, name, visibility, asset_type) in select.load::<Row>(conn)? {
+    let rows = select.load::<Row>(conn)?;
+    // The types' labels only when an asset was found: a statement fewer for
+    // the many searches that find none.
+    let types = if rows.iter().any(|row| row.5.is_some()) {
+        crate::asset_types::labels(conn, &user.tenant_id)?
+    } else {
+        std::collections::HashMap::new()
+    };
+    for (id, organization_id, kind, name, visibility, asset_type) in rows {
         // Only organizations that are visible (active, granted) — and the policy says yes.
         let Some(organization) = names.get(&organization_id) else { continue };
         let Some(kind) = Kind::parse(&kind) else { continue };
